@@ -1,0 +1,1 @@
+"""Fairfund's Django project and domain apps."""

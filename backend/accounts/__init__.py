@@ -1,0 +1,1 @@
+"""Users, organisations, roles scoped to objects, API tokens, allauth adapters and the MFA policy."""

@@ -1,0 +1,1 @@
+"""DRF wiring shared by the apps: authentication, the exception handler, the router."""

@@ -1,0 +1,1 @@
+"""Settings per environment: base, demo, test, production."""

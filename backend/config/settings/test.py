@@ -1,0 +1,32 @@
+"""The test suite: real PostgreSQL and Redis, isolated per run.
+
+Each run gets its own database name, Redis key prefix and Celery queue from FAIRFUND_RUN_ID
+(set by the test command; a fresh random one otherwise), so a demo or another run on the same
+services can neither see its rows nor take its tasks.
+"""
+
+import os
+import secrets
+
+os.environ.setdefault("FAIRFUND_RUN_ID", secrets.token_hex(4))
+RUN_ID = os.environ["FAIRFUND_RUN_ID"]
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+os.environ.setdefault("FAIRFUND_CACHE_PREFIX", f"fairfund-test-{RUN_ID}")
+os.environ.setdefault("FAIRFUND_QUEUE", f"fairfund-test-{RUN_ID}")
+
+from .base import *  # noqa: E402,F403
+from .base import DATABASES  # noqa: E402
+
+SECRET_KEY = "test-only-insecure-key"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+DATABASES["default"]["TEST"] = {"NAME": f"test_fairfund_{RUN_ID}"}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+FAIRFUND_REQUIRE_MFA = True

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces every app uses: the domain error, the on-commit task queue, logging, health."""

@@ -1,0 +1,1 @@
+"""Councils, localities, community panels and (later) funds, pots, rubrics and phases."""

@@ -1,0 +1,181 @@
+"""Writes about councils, localities and panels."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from backend.accounts.models import Role
+from backend.accounts.permissions import Actor, holds, require_officer, require_panel_role
+from backend.core.errors import ApplicationError, PermissionDenied
+
+from .models import Council, Locality, Panel
+
+_WARD_CODE = re.compile(r"^[EWSN]\d{8}$")
+_POSTCODE_PART = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?(?: \d[A-Z]{0,2})?$")
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _ward_codes(raw: Iterable[str]) -> list[str]:
+    codes = sorted({c.strip().upper() for c in raw if c.strip()})
+    bad = [c for c in codes if not _WARD_CODE.match(c)]
+    if bad:
+        raise ApplicationError(
+            _("Ward codes are 9 characters, like E05011234."),
+            fields={
+                "ward_codes": [_("Not an ONS ward code: %(codes)s") % {"codes": ", ".join(bad)}]
+            },
+        )
+    return codes
+
+
+def _postcodes(raw: Iterable[str]) -> list[str]:
+    """Full postcodes, sectors ('SW1A 1') or districts ('SW1A'), normalised."""
+    cleaned = set()
+    bad = []
+    for item in raw:
+        compact = "".join(item.split()).upper()
+        if not compact:
+            continue
+        # A full postcode or sector has its inward part after the district.
+        match = re.match(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{0,2})?$", compact)
+        if not match:
+            bad.append(item.strip())
+            continue
+        district, inward = match.groups()
+        value = f"{district} {inward}" if inward else district
+        if not _POSTCODE_PART.match(value):
+            bad.append(item.strip())
+            continue
+        cleaned.add(value)
+    if bad:
+        raise ApplicationError(
+            _(
+                "Postcodes must be full postcodes, sectors or districts, like SW1A 1AA, SW1A 1 or SW1A."
+            ),
+            fields={"postcodes": [_("Not a postcode: %(codes)s") % {"codes": ", ".join(bad)}]},
+        )
+    return sorted(cleaned)
+
+
+@transaction.atomic
+def council_create(*, name: str, brand_colour: str = "#1d4f6e") -> Council:
+    """A new council. Only installation commands create councils (there is no actor yet)."""
+    name = name.strip()
+    if not name:
+        raise ApplicationError(_("Enter the council's name."), fields={"name": [_("Required.")]})
+    if not _HEX.match(brand_colour):
+        raise ApplicationError(
+            _("The brand colour is a hex colour like #1d4f6e."),
+            fields={"brand_colour": [_("Not a hex colour.")]},
+        )
+    council, _created = Council.objects.get_or_create(
+        name=name, defaults={"slug": slugify(name)[:60], "brand_colour": brand_colour}
+    )
+    return council
+
+
+@transaction.atomic
+def locality_create(
+    *,
+    actor: Actor,
+    council: Council,
+    name: str,
+    ward_codes: Iterable[str] = (),
+    postcodes: Iterable[str] = (),
+) -> Locality:
+    require_officer(actor, council)
+    name = name.strip()
+    if not name:
+        raise ApplicationError(_("Enter the locality's name."), fields={"name": [_("Required.")]})
+    wards, codes = _ward_codes(ward_codes), _postcodes(postcodes)
+    if not wards and not codes:
+        raise ApplicationError(
+            _("Give the locality at least one ward code or postcode."),
+            fields={"ward_codes": [_("Give at least one ward code or postcode.")]},
+        )
+    if Locality.objects.filter(council=council, name=name).exists():
+        raise ApplicationError(
+            _("The council already has a locality of that name."),
+            fields={"name": [_("Already used.")]},
+        )
+    return Locality.objects.create(council=council, name=name, ward_codes=wards, postcodes=codes)
+
+
+def _localities(council: Council, ids: Iterable[int]) -> list[Locality]:
+    wanted = set(ids)
+    found = list(Locality.objects.filter(council=council, pk__in=wanted))
+    if len(found) != len(wanted):
+        raise ApplicationError(
+            _("Choose localities of this council."), fields={"localities": [_("Unknown locality.")]}
+        )
+    return found
+
+
+@transaction.atomic
+def panel_create(
+    *,
+    actor: Actor,
+    council: Council,
+    name: str,
+    description: str = "",
+    locality_ids: Iterable[int] = (),
+) -> Panel:
+    require_officer(actor, council)
+    name = name.strip()
+    if not name:
+        raise ApplicationError(_("Enter the panel's name."), fields={"name": [_("Required.")]})
+    localities = _localities(council, locality_ids)
+    try:
+        with transaction.atomic():
+            panel = Panel.objects.create(
+                council=council, name=name, description=description.strip(), created_by=actor.user
+            )
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _("The council already has a panel of that name."),
+            fields={"name": [_("Already used.")]},
+        ) from exc
+    panel.localities.set(localities)
+    return panel
+
+
+@transaction.atomic
+def panel_update(
+    *,
+    actor: Actor,
+    panel: Panel,
+    description: str,
+    name: str | None = None,
+    locality_ids: Iterable[int] | None = None,
+) -> Panel:
+    """Officers change anything; the panel's chair may change its description only."""
+    panel = Panel.objects.select_for_update().select_related("council").get(pk=panel.pk)
+    if holds(actor.user, Role.COUNCIL_OFFICER, council=panel.council):
+        require_officer(actor, panel.council)
+    else:
+        require_panel_role(actor, panel, Role.PANEL_CHAIR)
+        if name is not None or locality_ids is not None:
+            raise PermissionDenied(
+                _("Only council officers can rename a panel or change its localities.")
+            )
+    panel.description = description.strip()
+    if name is not None:
+        if not name.strip():
+            raise ApplicationError(_("Enter the panel's name."), fields={"name": [_("Required.")]})
+        panel.name = name.strip()
+    try:
+        with transaction.atomic():
+            panel.save(update_fields=["description", "name"])
+    except IntegrityError as exc:
+        raise ApplicationError(
+            _("The council already has a panel of that name."),
+            fields={"name": [_("Already used.")]},
+        ) from exc
+    if locality_ids is not None:
+        panel.localities.set(_localities(panel.council, locality_ids))
+    return panel

@@ -1,0 +1,1 @@
+"""The web UI: server-rendered views, templates, forms and static assets over the same services."""

@@ -1,0 +1,104 @@
+"""factory_boy factories and helpers to sign people in, with a real TOTP second factor."""
+
+from __future__ import annotations
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.test import Client
+
+from backend.accounts.models import LegalForm, Organisation, RoleGrant, User
+from backend.accounts.permissions import Actor
+from backend.funds.models import Council, Locality, Panel
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class CouncilFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Council
+
+    name = factory.Sequence(lambda n: f"Northbridge Council {n}")
+    slug = factory.Sequence(lambda n: f"northbridge-{n}")
+
+
+class LocalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Locality
+
+    council = factory.SubFactory(CouncilFactory)
+    name = factory.Sequence(lambda n: f"Ward {n}")
+    ward_codes = factory.LazyFunction(lambda: ["E05011234"])
+
+
+class PanelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Panel
+
+    council = factory.SubFactory(CouncilFactory)
+    name = factory.Sequence(lambda n: f"Community panel {n}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Riverside Play CIC {n}")
+    legal_form = LegalForm.CIC
+    company_org_id = factory.Sequence(lambda n: f"GB-COH-{n:08d}")
+    address_line_1 = "1 High Street"
+    town = "Northbridge"
+    postcode = "NB1 1AA"
+    contact_email = "hello@riverside.example.org"
+
+
+def grant(user: User, role: str, **scope: object) -> RoleGrant:
+    return RoleGrant.objects.create(user=user, role=role, **scope)
+
+
+def actor(user: User, *, mfa: bool = True) -> Actor:
+    return Actor(user=user, mfa_verified=mfa)
+
+
+def add_totp(user: User) -> str:
+    """Give ``user`` a TOTP authenticator; returns the secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def signed_in_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def mfa_client(user: User) -> Client:
+    """A client whose session signed in with a second factor, as allauth records it."""
+    add_totp(user)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": 0, "email": user.email},
+        {"method": "mfa", "at": 0, "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client

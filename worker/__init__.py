@@ -1,0 +1,1 @@
+"""The Celery app, routing, thin tasks and the beat schedule."""
