@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from backend.accounts.models import User
 from backend.accounts.permissions import needs_mfa
 from backend.accounts.sessions import session_mfa_verified
 from backend.funds.selectors import installation_branding
@@ -17,7 +16,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     name, colour = installation_branding()
     user = getattr(request, "user", None)
     mfa_missing = False
-    if isinstance(user, User) and settings.FAIRFUND_REQUIRE_MFA and needs_mfa(user):
+    if user is not None and user.is_authenticated and settings.FAIRFUND_REQUIRE_MFA and needs_mfa(user):
         mfa_missing = not session_mfa_verified(request, user)
     return {
         "service_name": name,
