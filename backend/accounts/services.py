@@ -458,8 +458,11 @@ def api_token_authenticate(*, plaintext: str) -> ApiToken | None:
 
 
 @transaction.atomic
-def officer_bootstrap(*, email: str, password: str, council: Council, full_name: str = "") -> User:
-    """Create (or promote) the first council officer of an installation, from the command line."""
+def user_create_verified(*, email: str, password: str, full_name: str = "") -> User:
+    """An account whose email is already verified: for installation commands and the demo.
+
+    An existing account of that email is returned unchanged (so seeding can run twice).
+    """
     email = email.strip().lower()
     user = User.objects.filter(email=email).first()
     if user is None:
@@ -467,6 +470,13 @@ def officer_bootstrap(*, email: str, password: str, council: Council, full_name:
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
+    return user
+
+
+@transaction.atomic
+def officer_bootstrap(*, email: str, password: str, council: Council, full_name: str = "") -> User:
+    """Create (or promote) the first council officer of an installation, from the command line."""
+    user = user_create_verified(email=email, password=password, full_name=full_name)
     if not holds(user, Role.COUNCIL_OFFICER, council=council):
         RoleGrant.objects.create(
             user=user, role=Role.COUNCIL_OFFICER, council=council, granted_by=None
