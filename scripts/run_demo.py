@@ -23,20 +23,14 @@ def main() -> int:
     env.setdefault("PYTHONUNBUFFERED", "1")
     host = env.get("DEMO_HOST", "127.0.0.1")
     port = env.get("DEMO_PORT", "8000")
-    for folder in (
-        "var",
-        "var/mail",
-        "var/cache",
-        "var/broker/queue",
-        "var/broker/control",
-        "var/broker/processed",
-    ):
-        (ROOT / folder).mkdir(parents=True, exist_ok=True)
+    var = Path(env.get("FAIRFUND_VAR_DIR", ROOT / "var"))
+    for folder in ("mail", "cache", "broker/queue", "broker/control", "broker/processed"):
+        (var / folder).mkdir(parents=True, exist_ok=True)
 
     def manage(*args: str) -> None:
         subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
-    print("==> Migrating the demo database (var/demo.sqlite3)", flush=True)
+    print(f"==> Migrating the demo database in {var}", flush=True)
     manage("migrate", "--noinput", "--verbosity", "0")
     print("==> Seeding demo data", flush=True)
     manage("seed_demo")
@@ -62,7 +56,7 @@ def main() -> int:
             "worker.celery",
             "beat",
             "--loglevel=INFO",
-            f"--schedule={ROOT / 'var' / 'celerybeat-schedule'}",
+            f"--schedule={var / 'celerybeat-schedule'}",
         ],
     }
     processes: dict[str, subprocess.Popen[bytes]] = {}

@@ -50,9 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["email"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(email=Lower("email")), name="user_email_lowercase"
-            ),
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="user_email_lowercase"),
         ]
 
     def __str__(self) -> str:

@@ -32,13 +32,16 @@ class OrgIdError(ValueError):
     """A registration number that is not in its register's format."""
 
 
-def _clean(raw: str) -> str:
-    return re.sub(r"[\s\-.]", "", raw).upper()
+def _clean(raw: str, prefix: str) -> str:
+    """Upper case, without an org-id prefix already typed, spaces, dashes or dots."""
+    text = raw.strip().upper()
+    text = text.removeprefix(prefix)
+    return re.sub(r"[\s\-.]", "", text)
 
 
 def company_org_id(raw: str) -> str:
     """'1234567' -> 'GB-COH-01234567'; 'sc123456' -> 'GB-COH-SC123456'."""
-    number = _clean(raw).removeprefix("GB-COH-")
+    number = _clean(raw, "GB-COH-")
     if number.isdigit() and len(number) == 7:
         number = "0" + number
     if not _COMPANY.match(number):
@@ -50,19 +53,18 @@ def company_org_id(raw: str) -> str:
 
 def charity_org_id(raw: str, regulator: CharityRegulator | str) -> str:
     """'1234567' (England and Wales) -> 'GB-CHC-1234567'; 'SC012345' -> 'GB-SC-SC012345'."""
-    number = _clean(raw)
     regulator = CharityRegulator(regulator)
     if regulator is CharityRegulator.CCEW:
-        number = number.removeprefix("GB-CHC-")
+        number = _clean(raw, "GB-CHC-")
         if not _CHC.match(number):
             raise OrgIdError("Enter a charity number of 6 or 7 digits, like 1234567.")
         return f"GB-CHC-{number}"
     if regulator is CharityRegulator.OSCR:
-        number = number.removeprefix("GB-SC-")
+        number = _clean(raw, "GB-SC-")
         if not _OSCR.match(number):
             raise OrgIdError("Enter a Scottish charity number: SC and 6 digits, like SC012345.")
         return f"GB-SC-{number}"
-    number = number.removeprefix("GB-NIC-").removeprefix("NIC")
+    number = _clean(raw, "GB-NIC-").removeprefix("NIC")
     if not _NIC.match(number):
         raise OrgIdError("Enter a Northern Ireland charity number of 6 digits, like 100002.")
     return f"GB-NIC-{number}"
@@ -70,7 +72,7 @@ def charity_org_id(raw: str, regulator: CharityRegulator | str) -> str:
 
 def society_org_id(raw: str) -> str:
     """FCA Mutuals Public Register number: '12345R' -> 'GB-MPR-12345R'."""
-    number = _clean(raw).removeprefix("GB-MPR-")
+    number = _clean(raw, "GB-MPR-")
     if not _MPR.match(number):
         raise OrgIdError("Enter an FCA society number of up to 6 digits, like 12345R.")
     return f"GB-MPR-{number}"

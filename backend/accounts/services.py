@@ -346,7 +346,7 @@ def role_grant(
 @transaction.atomic
 def role_revoke(*, actor: Actor, grant: RoleGrant) -> RoleGrant:
     grant = (
-        RoleGrant.objects.select_for_update()
+        RoleGrant.objects.select_for_update(of=("self",))
         .select_related("panel__council", "council")
         .get(pk=grant.pk)
     )
@@ -379,11 +379,9 @@ def _officer_reaches(actor: Actor, user: User) -> bool:
         if council is not None:
             councils.add(council)
     for council in councils:
-        try:
-            require_officer(actor, council)
-        except PermissionDenied:
-            continue
-        return True
+        if holds(actor.user, Role.COUNCIL_OFFICER, council=council):
+            require_officer(actor, council)  # refuses an officer who has not passed MFA
+            return True
     return False
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from backend.accounts.models import Role, RoleGrant
-from backend.accounts.permissions import Actor, can_read_council, holds
-from backend.core.errors import NotFound
+from backend.accounts.permissions import (
+    Actor,
+    can_read_council,
+    holds,
+    require_council_role,
+    require_officer,
+    require_panel_role,
+)
+from backend.core.errors import NotFound, PermissionDenied
 
 from .models import Council, Locality, Panel
 
@@ -76,3 +86,93 @@ def installation_branding() -> tuple[str, str]:
     if council is None:
         return settings.FAIRFUND_COUNCIL_NAME, "#1d4f6e"
     return council.name, council.brand_colour
+
+
+# --- for the web UI's council and panel pages -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CouncilAccess:
+    """A council the actor serves, and the role through which they see it."""
+
+    council: Council
+    role: Role
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role == Role.COUNCIL_OFFICER
+
+
+def council_access(*, actor: Actor, council_id: int) -> CouncilAccess:
+    """A council its officers and auditors read. Unknown to anyone else; needs MFA (403 saying so)."""
+    council = Council.objects.filter(pk=council_id).first()
+    if council is None or not (
+        holds(actor.user, Role.COUNCIL_OFFICER, council=council)
+        or holds(actor.user, Role.AUDITOR, council=council)
+    ):
+        raise NotFound("No such council.")
+    role = require_council_role(actor, council, Role.COUNCIL_OFFICER, Role.AUDITOR)
+    return CouncilAccess(council=council, role=role)
+
+
+def council_get_for_officer(*, actor: Actor, council_id: int) -> Council:
+    """A council the actor manages as officer; its auditors are refused (403), others see 404."""
+    access = council_access(actor=actor, council_id=council_id)
+    require_officer(actor, access.council)
+    return access.council
+
+
+def panels_for_council(*, council: Council) -> QuerySet[Panel]:
+    return Panel.objects.filter(council=council).prefetch_related("localities").order_by("name")
+
+
+@dataclass(frozen=True)
+class PanelAccess:
+    """A panel the actor may see, and what they may change on it."""
+
+    panel: Panel
+    role: Role
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role == Role.COUNCIL_OFFICER
+
+    @property
+    def may_edit(self) -> bool:
+        """Officers change everything; the chair changes the description."""
+        return self.role in (Role.COUNCIL_OFFICER, Role.PANEL_CHAIR)
+
+
+def panel_access(*, actor: Actor, panel_id: int) -> PanelAccess:
+    """A panel seen by its council's officers and auditors (after MFA) or by its chair and members."""
+    panel = Panel.objects.select_related("council").filter(pk=panel_id).first()
+    if panel is None:
+        raise NotFound("No such panel.")
+    # The role that lets the actor do the most wins: officer, chair, member, then auditor.
+    if holds(actor.user, Role.COUNCIL_OFFICER, council=panel.council):
+        require_officer(actor, panel.council)
+        return PanelAccess(panel=panel, role=Role.COUNCIL_OFFICER)
+    for role in (Role.PANEL_CHAIR, Role.PANEL_MEMBER):
+        if holds(actor.user, role, panel=panel):
+            return PanelAccess(panel=panel, role=role)
+    if holds(actor.user, Role.AUDITOR, council=panel.council):
+        require_council_role(actor, panel.council, Role.AUDITOR)
+        return PanelAccess(panel=panel, role=Role.AUDITOR)
+    raise NotFound("No such panel.")
+
+
+def panel_get_for_edit(*, actor: Actor, panel_id: int) -> PanelAccess:
+    """A panel the actor may change: as officer (anything) or as its chair (after MFA)."""
+    access = panel_access(actor=actor, panel_id=panel_id)
+    if access.role == Role.PANEL_CHAIR:
+        require_panel_role(actor, access.panel, Role.PANEL_CHAIR)
+    elif not access.is_officer:
+        raise PermissionDenied(_("Only the panel's chair and council officers can change it."))
+    return access
+
+
+def panel_get_for_officer(*, actor: Actor, panel_id: int) -> Panel:
+    """A panel whose council the actor manages as officer."""
+    access = panel_access(actor=actor, panel_id=panel_id)
+    require_officer(actor, access.panel.council)
+    return access.panel

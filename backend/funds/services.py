@@ -16,7 +16,6 @@ from backend.core.errors import ApplicationError, PermissionDenied
 from .models import Council, Locality, Panel
 
 _WARD_CODE = re.compile(r"^[EWSN]\d{8}$")
-_POSTCODE_PART = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?(?: \d[A-Z]{0,2})?$")
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -33,25 +32,33 @@ def _ward_codes(raw: Iterable[str]) -> list[str]:
     return codes
 
 
+_OUTWARD = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
+_INWARD = re.compile(r"^\d(?:[A-Z]{2})?$")
+_FULL_COMPACT = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
+
+
+def _postcode_part(item: str) -> str | None:
+    """'sw1a 1aa' -> 'SW1A 1AA' (postcode), 'SW1A 1' (sector), 'SW1A' (district); else None.
+
+    Without a space, only a full postcode can be told apart ('NB12' is a district).
+    """
+    words = item.upper().split()
+    if len(words) == 2 and _OUTWARD.match(words[0]) and _INWARD.match(words[1]):
+        return f"{words[0]} {words[1]}"
+    if len(words) == 1:
+        full = _FULL_COMPACT.match(words[0])
+        if full:
+            return f"{full.group(1)} {full.group(2)}"
+        if _OUTWARD.match(words[0]):
+            return words[0]
+    return None
+
+
 def _postcodes(raw: Iterable[str]) -> list[str]:
-    """Full postcodes, sectors ('SW1A 1') or districts ('SW1A'), normalised."""
-    cleaned = set()
-    bad = []
-    for item in raw:
-        compact = "".join(item.split()).upper()
-        if not compact:
-            continue
-        # A full postcode or sector has its inward part after the district.
-        match = re.match(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{0,2})?$", compact)
-        if not match:
-            bad.append(item.strip())
-            continue
-        district, inward = match.groups()
-        value = f"{district} {inward}" if inward else district
-        if not _POSTCODE_PART.match(value):
-            bad.append(item.strip())
-            continue
-        cleaned.add(value)
+    """Full postcodes, sectors or districts, normalised; every bad one named."""
+    items = [item.strip() for item in raw if item.strip()]
+    parts = {item: _postcode_part(item) for item in items}
+    bad = [item for item, part in parts.items() if part is None]
     if bad:
         raise ApplicationError(
             _(
@@ -59,7 +66,7 @@ def _postcodes(raw: Iterable[str]) -> list[str]:
             ),
             fields={"postcodes": [_("Not a postcode: %(codes)s") % {"codes": ", ".join(bad)}]},
         )
-    return sorted(cleaned)
+    return sorted({part for part in parts.values() if part})
 
 
 @transaction.atomic

@@ -10,6 +10,9 @@ BASE_DIR = Path(__file__).resolve().parents[3]
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# Where the demo keeps its SQLite file, cache, broker folders and mail.
+VAR_DIR = Path(env.str("FAIRFUND_VAR_DIR", default=str(BASE_DIR / "var")))
+
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
@@ -28,13 +31,15 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    # Before allauth: the app template loader takes the first match, and frontend overrides
+    # allauth's layouts and form elements so account pages use the service's shell.
+    "frontend",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "backend.core",
     "backend.accounts",
     "backend.funds",
-    "frontend",
 ]
 
 MIDDLEWARE = [
@@ -75,9 +80,7 @@ TEMPLATES = [
 ]
 
 # DATABASE_URL is a URL: sqlite:///path or postgres://user@host:port/name.
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}")
-}
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'demo.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one file: WAL lets readers run beside the writer, IMMEDIATE
@@ -108,7 +111,7 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(BASE_DIR / "var" / "cache"),
+            "LOCATION": str(VAR_DIR / "cache"),
         }
     }
 
@@ -237,10 +240,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
     {"visibility_timeout": 3600, "socket_connect_timeout": 3, "socket_timeout": 5, "max_retries": 1}
     if REDIS_URL
     else {
-        "data_folder_in": str(BASE_DIR / "var" / "broker" / "queue"),
-        "data_folder_out": str(BASE_DIR / "var" / "broker" / "queue"),
-        "control_folder": str(BASE_DIR / "var" / "broker" / "control"),
-        "processed_folder": str(BASE_DIR / "var" / "broker" / "processed"),
+        "data_folder_in": str(VAR_DIR / "broker" / "queue"),
+        "data_folder_out": str(VAR_DIR / "broker" / "queue"),
+        "control_folder": str(VAR_DIR / "broker" / "control"),
+        "processed_folder": str(VAR_DIR / "broker" / "processed"),
         "store_processed": False,
     }
 )
@@ -253,7 +256,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/London"
 CELERY_ENABLE_UTC = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 LOGGING = {
     "version": 1,
