@@ -56,5 +56,5 @@ def test_each_test_run_has_its_own_database_cache_prefix_and_queue():
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert settings.DATABASES["default"]["TEST"]["NAME"] == f"test_fairfund_{run_id}"
     assert settings.CACHES["default"]["KEY_PREFIX"] == f"fairfund-test-{run_id}"
-    assert settings.CELERY_TASK_DEFAULT_QUEUE == f"fairfund-test-{run_id}"
+    assert f"fairfund-test-{run_id}" == settings.CELERY_TASK_DEFAULT_QUEUE
     assert settings.CELERY_BROKER_URL.startswith("redis://")
