@@ -31,7 +31,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.data = {
             "message": "Check the highlighted fields.",
             "code": "invalid",
-            "fields": detail,
+            "fields": field_messages(detail),
         }
         response.status_code = status.HTTP_400_BAD_REQUEST
     elif isinstance(response.data, dict) and "detail" in response.data:
@@ -42,3 +42,23 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "fields": {},
         }
     return response
+
+
+def field_messages(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested validation errors as one map of field to messages.
+
+    An error inside a list or a nested object is keyed by its path: ``{"ward_codes.1": [...]}``.
+    """
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            flat.update(field_messages(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:  # DRF leaves an empty entry for each valid item of a nested list
+                flat.update(field_messages(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(message) for message in messages]}

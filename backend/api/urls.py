@@ -1,5 +1,83 @@
-"""API v1 routes: one class per operation, from each app's apis.py."""
+"""API v1 routes: one class per operation, from each app's apis.py.
 
-from django.urls import URLPattern, URLResolver
+Where one URL carries several operations, a MethodRoute hands each method to its own class.
+"""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from backend.accounts import apis as accounts
+from backend.funds import apis as funds
+
+from .routing import MethodRoute
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("me/", accounts.MeApi.as_view(), name="api-me"),
+    # API tokens
+    path(
+        "tokens/",
+        MethodRoute(get=accounts.ApiTokenListApi, post=accounts.ApiTokenIssueApi),
+        name="api-tokens",
+    ),
+    path("tokens/<int:token_id>/", accounts.ApiTokenRevokeApi.as_view(), name="api-token"),
+    # Organisations
+    path(
+        "organisations/",
+        MethodRoute(get=accounts.OrganisationListApi, post=accounts.OrganisationCreateApi),
+        name="api-organisations",
+    ),
+    path(
+        "organisations/invitations/accept/",
+        accounts.OrganisationInvitationAcceptApi.as_view(),
+        name="api-organisation-invitation-accept",
+    ),
+    path(
+        "organisations/<int:organisation_id>/",
+        MethodRoute(
+            get=accounts.OrganisationDetailApi,
+            put=accounts.OrganisationUpdateApi,
+            patch=accounts.OrganisationUpdateApi,
+        ),
+        name="api-organisation",
+    ),
+    path(
+        "organisations/<int:organisation_id>/invitations/",
+        accounts.OrganisationInviteApi.as_view(),
+        name="api-organisation-invitations",
+    ),
+    path(
+        "organisations/<int:organisation_id>/members/<int:user_id>/",
+        accounts.OrganisationMemberRemoveApi.as_view(),
+        name="api-organisation-member",
+    ),
+    # Councils, localities and panels
+    path("councils/", funds.CouncilListApi.as_view(), name="api-councils"),
+    path("councils/<int:council_id>/", funds.CouncilDetailApi.as_view(), name="api-council"),
+    path(
+        "councils/<int:council_id>/localities/",
+        MethodRoute(get=funds.LocalityListApi, post=funds.LocalityCreateApi),
+        name="api-council-localities",
+    ),
+    path(
+        "councils/<int:council_id>/panels/",
+        MethodRoute(get=funds.PanelListApi, post=funds.PanelCreateApi),
+        name="api-council-panels",
+    ),
+    path(
+        "panels/<int:panel_id>/",
+        MethodRoute(get=funds.PanelDetailApi, patch=funds.PanelUpdateApi),
+        name="api-panel",
+    ),
+    path(
+        "panels/<int:panel_id>/members/",
+        funds.PanelMemberListApi.as_view(),
+        name="api-panel-members",
+    ),
+    # Roles and MFA resets
+    path("role-grants/", accounts.RoleGrantCreateApi.as_view(), name="api-role-grants"),
+    path(
+        "role-grants/<int:grant_id>/revoke/",
+        accounts.RoleGrantRevokeApi.as_view(),
+        name="api-role-grant-revoke",
+    ),
+    path("users/<int:user_id>/mfa-reset/", accounts.MfaResetApi.as_view(), name="api-mfa-reset"),
+]
