@@ -16,7 +16,12 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     name, colour = installation_branding()
     user = getattr(request, "user", None)
     mfa_missing = False
-    if user is not None and user.is_authenticated and settings.FAIRFUND_REQUIRE_MFA and needs_mfa(user):
+    if (
+        user is not None
+        and user.is_authenticated
+        and settings.FAIRFUND_REQUIRE_MFA
+        and needs_mfa(user)
+    ):
         mfa_missing = not session_mfa_verified(request, user)
     return {
         "service_name": name,

@@ -1,0 +1,1 @@
+"""Plain Django forms for the web UI: they parse what people type; services decide."""
