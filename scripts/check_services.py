@@ -6,11 +6,13 @@ import os
 import sys
 from urllib.parse import urlsplit
 
-HOW = (
-    "Start them with `docker compose up -d postgres redis`, or your system's services "
-    "(e.g. `sudo systemctl start postgresql redis-server`), or point DATABASE_URL and "
-    "REDIS_URL at running ones."
-)
+HOW = """How to start them:
+  - with Docker (these match the defaults of DATABASE_URL and REDIS_URL):
+      docker run -d --name fairfund-postgres -p 127.0.0.1:5432:5432 -e POSTGRES_HOST_AUTH_METHOD=trust postgres:17-alpine
+      docker run -d --name fairfund-redis -p 127.0.0.1:6379:6379 redis:7-alpine
+    (or `docker compose up -d postgres redis`, then point DATABASE_URL and REDIS_URL at them)
+  - or with your system's packages, e.g. `sudo systemctl start postgresql redis-server`
+  - or set DATABASE_URL and REDIS_URL to services that are running."""
 
 
 def check_postgres(url: str) -> str | None:

@@ -25,10 +25,11 @@ class Check:
     detail: str
 
 
-def worker_heartbeat_record(*, hostname: str) -> datetime:
-    now = timezone.now()
-    cache.set(HEARTBEAT_KEY, {"at": now.isoformat(), "hostname": hostname}, timeout=24 * 3600)
-    return now
+def worker_heartbeat_record(*, hostname: str, at: datetime | None = None) -> datetime:
+    """Record that worker ``hostname`` is alive (at ``at``, by default now)."""
+    at = at or timezone.now()
+    cache.set(HEARTBEAT_KEY, {"at": at.isoformat(), "hostname": hostname}, timeout=24 * 3600)
+    return at
 
 
 def check_database() -> Check:
@@ -45,7 +46,8 @@ def check_broker() -> Check:
     app = producer_app()
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            # One attempt, no retry: a health check must answer within the prober's timeout.
+            conn.ensure_connection(max_retries=0, timeout=2)
     except Exception as exc:
         return Check(False, f"broker unreachable: {type(exc).__name__}")
     return Check(True, app.conf.broker_url.split("://", 1)[0])
@@ -58,8 +60,11 @@ def check_worker() -> Check:
         return Check(False, f"cache unreachable: {type(exc).__name__}")
     if not beat:
         return Check(False, "no heartbeat recorded yet")
-    at = datetime.fromisoformat(beat["at"])
+    try:
+        at = datetime.fromisoformat(beat["at"])
+        hostname = str(beat["hostname"])
+    except (KeyError, TypeError, ValueError):
+        return Check(False, "heartbeat record unreadable")
     age = (timezone.now() - at).total_seconds()
-    if age > settings.FAIRFUND_HEARTBEAT_STALE_SECONDS:
-        return Check(False, f"last heartbeat {int(age)} s ago from {beat['hostname']}")
-    return Check(True, f"last heartbeat {int(age)} s ago from {beat['hostname']}")
+    detail = f"last heartbeat {int(age)} s ago from {hostname}"
+    return Check(age <= settings.FAIRFUND_HEARTBEAT_STALE_SECONDS, detail)

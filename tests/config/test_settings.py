@@ -54,7 +54,8 @@ def test_the_demo_uses_redis_when_redis_url_is_set(tmp_path):
 def test_each_test_run_has_its_own_database_cache_prefix_and_queue():
     run_id = os.environ["FAIRFUND_RUN_ID"]
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-    assert settings.DATABASES["default"]["TEST"]["NAME"] == f"test_fairfund_{run_id}"
+    # (pytest-xdist adds a _gwN suffix per worker process)
+    assert settings.DATABASES["default"]["TEST"]["NAME"].startswith(f"test_fairfund_{run_id}")
     assert settings.CACHES["default"]["KEY_PREFIX"] == f"fairfund-test-{run_id}"
     assert f"fairfund-test-{run_id}" == settings.CELERY_TASK_DEFAULT_QUEUE
     assert settings.CELERY_BROKER_URL.startswith("redis://")
