@@ -1,0 +1,234 @@
+"""Every service that changes something records its event in the audit chain.
+
+The list of services is read from the code (every public function in backend/*/services.py),
+so a new service without a scenario here fails this test until someone adds one.
+"""
+
+import importlib
+import inspect
+import pkgutil
+from datetime import date
+
+import pytest
+from django.db import transaction
+
+import backend
+from backend.accounts.models import Role, RoleGrant
+from backend.accounts.services import (
+    OrganisationDetails,
+    account_event_record,
+    api_token_issue,
+    api_token_revoke,
+    mfa_reset,
+    officer_bootstrap,
+    organisation_create,
+    organisation_invitation_accept,
+    organisation_invite,
+    organisation_member_remove,
+    organisation_update,
+    role_grant,
+    role_revoke,
+    user_create_verified,
+)
+from backend.audit.models import AuditEvent
+from backend.audit.selectors import chain_verify
+from backend.funds.services import council_create, locality_create, panel_create, panel_update
+from backend.notifications.models import Notification
+from backend.notifications.services import (
+    email_preferences_set,
+    notification_mark_read,
+    notifications_deliver,
+)
+from tests.factories import UserFactory, actor, add_totp
+
+pytestmark = pytest.mark.django_db
+
+# Functions in services modules that are not writes of their own, and why.
+NOT_WRITES = {
+    "backend.accounts.services.api_token_authenticate": "reads a token; only touches last_used_at",
+    "backend.audit.services.audit_record": "is the audit chain itself",
+    "backend.notifications.services.notify": "writes outbox rows inside its cause's audited transaction",
+    "backend.notifications.services.backoff": "arithmetic",
+    "backend.notifications.services.wants_email": "a read",
+    "backend.notifications.services.notifications_due_count": "a read",
+}
+
+DETAILS = OrganisationDetails(
+    name="Riverside Play CIC",
+    legal_form="cic",
+    company_number="12345678",
+    address_line_1="4 Mill Lane",
+    town="Northbridge",
+    postcode="NB1 2AB",
+    contact_email="hello@riverside.example.org",
+)
+
+
+def _service_functions() -> set[str]:
+    found = set()
+    for module_info in pkgutil.walk_packages(backend.__path__, "backend."):
+        if not module_info.name.endswith(".services"):
+            continue
+        module = importlib.import_module(module_info.name)
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__ and not name.startswith("_"):
+                found.add(f"{module.__name__}.{name}")
+    return found
+
+
+def _actions_during(call) -> list[str]:
+    before = AuditEvent.objects.count()
+    with transaction.atomic():
+        call()
+    return list(AuditEvent.objects.filter(sequence__gt=before).values_list("action", flat=True))
+
+
+@pytest.fixture
+def world(council, panel, officer):
+    return {"council": council, "panel": panel, "officer": officer}
+
+
+def _scenarios(world):
+    officer, council, panel = world["officer"], world["council"], world["panel"]
+    who = actor(officer)
+    state = {}
+
+    def organisation_flow():
+        state["applicant"] = UserFactory()
+        state["organisation"] = organisation_create(
+            actor=actor(state["applicant"]), details=DETAILS
+        )
+
+    def invite():
+        state["invitation"] = organisation_invite(
+            actor=actor(state["applicant"]),
+            organisation=state["organisation"],
+            email="sam@example.org",
+            accept_url_template="/i/{token}",
+        )
+        notifications_deliver()
+
+    def accept():
+        from django.core import mail
+
+        token = mail.outbox[-1].body.split("/i/")[1].split()[0]
+        state["colleague"] = UserFactory(email="sam@example.org")
+        organisation_invitation_accept(actor=actor(state["colleague"]), token=token)
+
+    def grant_role():
+        state["member"] = UserFactory()
+        state["grant"] = role_grant(
+            actor=who,
+            user=state["member"],
+            role=Role.PANEL_MEMBER,
+            panel=panel,
+            term_ends_on=date(2027, 3, 31),
+        )
+
+    def reset():
+        add_totp(state["member"])
+        mfa_reset(actor=who, user=state["member"])
+
+    def token_issue():
+        state["token"], _plaintext = api_token_issue(actor=who, name="laptop")
+
+    def mark_read():
+        row = Notification.objects.filter(recipient_user=state["member"], channel="in_app").first()
+        notification_mark_read(user=state["member"], notification_id=row.pk)
+
+    return {
+        "backend.funds.services.council_create": (
+            lambda: council_create(name="Southmoor Council"),
+            ["council.created"],
+        ),
+        "backend.funds.services.locality_create": (
+            lambda: locality_create(
+                actor=who,
+                council=council,
+                name="Riverside",
+                ward_codes=["E05011234"],
+                postcodes=["NB1 1AA"],
+            ),
+            ["locality.created"],
+        ),
+        "backend.funds.services.panel_create": (
+            lambda: panel_create(actor=who, council=council, name="Early years"),
+            ["panel.created"],
+        ),
+        "backend.funds.services.panel_update": (
+            lambda: panel_update(actor=who, panel=panel, description="New"),
+            ["panel.updated"],
+        ),
+        "backend.accounts.services.user_create_verified": (
+            lambda: user_create_verified(email="new@example.org", password="x" * 12),
+            ["user.created"],
+        ),
+        "backend.accounts.services.officer_bootstrap": (
+            lambda: officer_bootstrap(email="lead@example.org", password="x" * 12, council=council),
+            ["user.created", "role.granted"],
+        ),
+        "backend.accounts.services.organisation_create": (
+            organisation_flow,
+            ["organisation.created", "role.granted"],
+        ),
+        "backend.accounts.services.organisation_update": (
+            lambda: organisation_update(
+                actor=actor(state["applicant"]), organisation=state["organisation"], details=DETAILS
+            ),
+            ["organisation.updated"],
+        ),
+        "backend.accounts.services.organisation_invite": (
+            invite,
+            ["organisation.invited", "notification.sent"],
+        ),
+        "backend.notifications.services.notifications_deliver": (
+            invite,
+            ["organisation.invited", "notification.sent"],
+        ),
+        "backend.accounts.services.organisation_invitation_accept": (
+            accept,
+            ["organisation.invitation_accepted", "role.granted"],
+        ),
+        "backend.accounts.services.organisation_member_remove": (
+            lambda: organisation_member_remove(
+                actor=actor(state["applicant"]),
+                organisation=state["organisation"],
+                user=state["colleague"],
+            ),
+            ["role.revoked"],
+        ),
+        "backend.accounts.services.role_grant": (grant_role, ["role.granted"]),
+        "backend.accounts.services.mfa_reset": (reset, ["mfa.reset"]),
+        "backend.accounts.services.role_revoke": (
+            lambda: role_revoke(actor=who, grant=RoleGrant.objects.get(pk=state["grant"].pk)),
+            ["role.revoked"],
+        ),
+        "backend.accounts.services.api_token_issue": (token_issue, ["api_token.issued"]),
+        "backend.accounts.services.api_token_revoke": (
+            lambda: api_token_revoke(actor=who, token=state["token"]),
+            ["api_token.revoked"],
+        ),
+        "backend.notifications.services.email_preferences_set": (
+            lambda: email_preferences_set(user=officer, emailed_kinds={"role_granted"}),
+            ["notification.preferences_set"],
+        ),
+        "backend.notifications.services.notification_mark_read": (mark_read, ["notification.read"]),
+        "backend.accounts.services.account_event_record": (
+            lambda: account_event_record(user=officer, action="user.password_changed"),
+            ["user.password_changed"],
+        ),
+    }
+
+
+def test_every_service_is_covered_here():
+    scenarios = _scenarios({"officer": None, "council": None, "panel": None})
+    missing = _service_functions() - set(scenarios) - set(NOT_WRITES)
+    assert not missing, f"services with no audit scenario: {sorted(missing)}"
+
+
+def test_every_service_records_its_events(world):
+    for service, (call, expected) in _scenarios(world).items():
+        actions = _actions_during(call)
+        for action in expected:
+            assert action in actions, f"{service} recorded {actions}, expected {action}"
+    assert chain_verify().ok
