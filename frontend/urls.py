@@ -1,11 +1,17 @@
 from django.urls import path
 
-from .views import account, councils, home, organisations, panels, tokens
+from .views import account, councils, home, notifications, organisations, panels, tokens
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("account/", account.account, name="account"),
     path("account/tokens/", tokens.token_list, name="tokens"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notifications.notification_read,
+        name="notification_read",
+    ),
     path("account/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token_revoke"),
     # Organisations
     path("organisations/", organisations.organisation_list, name="organisations"),

@@ -34,6 +34,8 @@ def main() -> int:
     manage("migrate", "--noinput", "--verbosity", "0")
     print("==> Seeding demo data", flush=True)
     manage("seed_demo")
+    print("==> Verifying the audit chain (the seeding's events)", flush=True)
+    manage("audit_verify")
 
     commands = {
         "web": [PY, "manage.py", "runserver", f"{host}:{port}", "--noreload"],

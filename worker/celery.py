@@ -8,18 +8,22 @@ demo's when unset: SQLite and a filesystem broker unless REDIS_URL is set). Logg
 from __future__ import annotations
 
 import os
+import socket
 from contextvars import Token
 from typing import Any
 
 import django
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_ready
 
+from backend.core.health import worker_heartbeat_record
 from backend.core.logging import NO_REQUEST_ID, bind_request_id, unbind_request_id
 from backend.core.queue import prepare_broker_folders
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings.demo")
 django.setup()
+
+from django.conf import settings  # noqa: E402  (after setup)
 
 app = Celery("fairfund")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -28,6 +32,10 @@ app.conf.imports = ("worker.tasks",)
 app.conf.worker_hijack_root_logger = False
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "fairfund.worker_heartbeat", "schedule": 30.0},
+    "sweep-notifications": {
+        "task": "fairfund.sweep_notifications",
+        "schedule": float(settings.FAIRFUND_OUTBOX_SWEEP_SECONDS),
+    },
 }
 app.conf.task_routes = {"fairfund.*": {"queue": app.conf.task_default_queue}}
 prepare_broker_folders(app)
@@ -49,3 +57,9 @@ def _unbind_task_id(task_id: str | None = None, **kwargs: Any) -> None:
             unbind_request_id(token)
         except ValueError:  # set in another context (a pool that switches them): just clear it
             bind_request_id(NO_REQUEST_ID)
+
+
+@worker_ready.connect
+def _first_heartbeat(**kwargs: Any) -> None:
+    """Report alive at once, not only at beat's first heartbeat 30 s later."""
+    worker_heartbeat_record(hostname=socket.gethostname())

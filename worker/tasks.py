@@ -5,10 +5,36 @@ from __future__ import annotations
 import socket
 
 from backend.core.health import worker_heartbeat_record
+from backend.core.queue import send_task_now
+from backend.notifications.services import (
+    DELIVER_TASK,
+    notifications_deliver,
+    notifications_due_count,
+)
 
 from .celery import app
+
+BATCH = 100
 
 
 @app.task(name="fairfund.worker_heartbeat", ignore_result=True)
 def worker_heartbeat() -> str:
     return worker_heartbeat_record(hostname=socket.gethostname()).isoformat()
+
+
+@app.task(name=DELIVER_TASK, ignore_result=True)
+def deliver_notifications() -> int:
+    """Deliver due outbox rows; if a full batch went out, queue another run for the rest."""
+    tried = notifications_deliver(limit=BATCH)
+    if tried == BATCH:
+        send_task_now(DELIVER_TASK)
+    return tried
+
+
+@app.task(name="fairfund.sweep_notifications", ignore_result=True)
+def sweep_notifications() -> int:
+    """Beat's safety net: rows left pending (a broker outage, a killed worker) get delivered."""
+    due = notifications_due_count()
+    if due:
+        send_task_now(DELIVER_TASK)
+    return due

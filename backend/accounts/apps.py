@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
-        from . import sessions  # noqa: F401  (connects the MFA activation receiver)
+        from . import receivers, sessions  # noqa: F401  (connect the signal receivers)

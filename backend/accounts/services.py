@@ -10,17 +10,20 @@ from datetime import date, timedelta
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.audit.services import AuditActor, audit_record
 from backend.core.errors import ApplicationError, PermissionDenied
 from backend.funds.models import Council, Panel
+from backend.notifications.models import Kind
+from backend.notifications.services import notify
 
 from . import orgids
 from .models import (
     COUNCIL_ROLES,
+    MFA_ROLES,
     ORGANISATION_ROLES,
     PANEL_ROLES,
     ApiToken,
@@ -38,6 +41,50 @@ INVITATION_DAYS = 14
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _by(actor: Actor) -> AuditActor:
+    return AuditActor.for_user(actor.user)
+
+
+def _grant_data(grant: RoleGrant) -> dict[str, object]:
+    """What an event says about a grant: ids and dates only."""
+    return {
+        "user": grant.user_id,
+        "role": grant.role,
+        "council": grant.council_id,
+        "panel": grant.panel_id,
+        "organisation": grant.organisation_id,
+        "term_starts_on": grant.term_starts_on.isoformat() if grant.term_starts_on else None,
+        "term_ends_on": grant.term_ends_on.isoformat() if grant.term_ends_on else None,
+    }
+
+
+def _organisation_data(organisation: Organisation) -> dict[str, object]:
+    """The organisation's public identifiers, and a hash of everything else it holds."""
+    fields = {f: str(getattr(organisation, f)) for f in _validated_fields()}
+    return {
+        "legal_form": organisation.legal_form,
+        "org_ids": organisation.org_ids,
+        "details_sha256": _sha256("\n".join(f"{k}={v}" for k, v in sorted(fields.items()))),
+    }
+
+
+def _validated_fields() -> tuple[str, ...]:
+    return (
+        "name",
+        "legal_form",
+        "company_org_id",
+        "charity_org_id",
+        "society_org_id",
+        "address_line_1",
+        "address_line_2",
+        "town",
+        "postcode",
+        "contact_email",
+        "contact_phone",
+        "website",
+    )
 
 
 # --- organisations ---------------------------------------------------------------------------
@@ -174,9 +221,16 @@ def organisation_create(*, actor: Actor, details: OrganisationDetails) -> Organi
         raise PermissionDenied(_("Verify your email address before registering an organisation."))
     organisation = Organisation(**_validated(details), created_by=actor.user)
     _save_organisation(organisation)
-    RoleGrant.objects.create(
+    grant = RoleGrant.objects.create(
         user=actor.user, role=Role.APPLICANT, organisation=organisation, granted_by=actor.user
     )
+    audit_record(
+        by=_by(actor),
+        action="organisation.created",
+        subject=organisation,
+        data=_organisation_data(organisation),
+    )
+    audit_record(by=_by(actor), action="role.granted", subject=grant, data=_grant_data(grant))
     return organisation
 
 
@@ -186,9 +240,16 @@ def organisation_update(
 ) -> Organisation:
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     require_organisation_member(actor, organisation)
+    before = _organisation_data(organisation)
     for field, value in _validated(details).items():
         setattr(organisation, field, value)
     _save_organisation(organisation)
+    audit_record(
+        by=_by(actor),
+        action="organisation.updated",
+        subject=organisation,
+        data={"before": before, "after": _organisation_data(organisation)},
+    )
     return organisation
 
 
@@ -217,20 +278,28 @@ def organisation_invite(
         invited_by=actor.user,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
-    url = accept_url_template.format(token=token)
-    subject = _("You are invited to join %(org)s on Fairfund") % {"org": organisation.name}
-    body = _(
-        "%(inviter)s has invited you to join %(org)s on Fairfund, to prepare bids together.\n\n"
-        "Accept the invitation within %(days)s days: %(url)s\n"
-    ) % {
-        "inviter": actor.user.display_name,
-        "org": organisation.name,
-        "days": INVITATION_DAYS,
-        "url": url,
-    }
-    # Sent after commit; the notification outbox (Foundation II) will take this over.
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]), robust=True
+    audit_record(
+        by=_by(actor),
+        action="organisation.invited",
+        subject=invitation,
+        data={
+            "organisation": organisation.pk,
+            "email_sha256": _sha256(email),
+            "expires_at": invitation.expires_at.isoformat(),
+        },
+    )
+    notify(
+        kind=Kind.ORGANISATION_INVITATION,
+        subject=invitation,
+        dedupe_key=f"organisation_invitation:{invitation.pk}",
+        email=email,
+        language=actor.user.language,
+        context={
+            "organisation": organisation.name,
+            "inviter": actor.user.display_name,
+            "days": INVITATION_DAYS,
+            "url": accept_url_template.format(token=token),
+        },
     )
     return invitation
 
@@ -256,13 +325,20 @@ def organisation_invitation_accept(*, actor: Actor, token: str) -> Organisation:
     invitation.accepted_by = actor.user
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_by", "accepted_at"])
+    audit_record(
+        by=_by(actor),
+        action="organisation.invitation_accepted",
+        subject=invitation,
+        data={"organisation": invitation.organisation_id, "user": actor.user.pk},
+    )
     if not holds(actor.user, Role.APPLICANT, organisation=invitation.organisation):
-        RoleGrant.objects.create(
+        grant = RoleGrant.objects.create(
             user=actor.user,
             role=Role.APPLICANT,
             organisation=invitation.organisation,
             granted_by=invitation.invited_by,
         )
+        audit_record(by=_by(actor), action="role.granted", subject=grant, data=_grant_data(grant))
     return invitation.organisation
 
 
@@ -282,6 +358,7 @@ def organisation_member_remove(*, actor: Actor, organisation: Organisation, user
     grant.revoked_at = timezone.now()
     grant.revoked_by = actor.user
     grant.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(by=_by(actor), action="role.revoked", subject=grant, data=_grant_data(grant))
 
 
 # --- roles -----------------------------------------------------------------------------------
@@ -332,7 +409,7 @@ def role_grant(
             % {"user": user.email},
             fields={"email": [_("Already holds a role there.")]},
         )
-    return RoleGrant.objects.create(
+    grant = RoleGrant.objects.create(
         user=user,
         role=role,
         council=council,
@@ -341,6 +418,19 @@ def role_grant(
         term_ends_on=term_ends_on,
         granted_by=actor.user,
     )
+    audit_record(by=_by(actor), action="role.granted", subject=grant, data=_grant_data(grant))
+    notify(
+        kind=Kind.ROLE_GRANTED,
+        subject=grant,
+        dedupe_key=f"role_granted:{grant.pk}",
+        user=user,
+        context={
+            "role": str(grant.get_role_display()),
+            "scope": str(grant.scope),
+            "needs_mfa": role in MFA_ROLES,
+        },
+    )
+    return grant
 
 
 @transaction.atomic
@@ -366,6 +456,14 @@ def role_revoke(*, actor: Actor, grant: RoleGrant) -> RoleGrant:
     grant.revoked_at = timezone.now()
     grant.revoked_by = actor.user
     grant.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(by=_by(actor), action="role.revoked", subject=grant, data=_grant_data(grant))
+    notify(
+        kind=Kind.ROLE_REVOKED,
+        subject=grant,
+        dedupe_key=f"role_revoked:{grant.pk}",
+        user=grant.user,
+        context={"role": str(grant.get_role_display()), "scope": str(grant.scope)},
+    )
     return grant
 
 
@@ -396,7 +494,21 @@ def mfa_reset(*, actor: Actor, user: User) -> int:
         raise ApplicationError(_("Ask another officer to reset your own authenticator."))
     if not _officer_reaches(actor, user):
         raise PermissionDenied()
+    kinds = sorted(set(Authenticator.objects.filter(user=user).values_list("type", flat=True)))
     removed, _detail = Authenticator.objects.filter(user=user).delete()
+    audit_record(
+        by=_by(actor),
+        action="mfa.reset",
+        subject=user,
+        data={"removed": int(removed), "types": kinds},
+    )
+    notify(
+        kind=Kind.MFA_RESET,
+        subject=user,
+        dedupe_key=f"mfa_reset:{user.pk}:{timezone.now().isoformat()}",
+        user=user,
+        context={},
+    )
     return int(removed)
 
 
@@ -425,6 +537,12 @@ def api_token_issue(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
         created_at=now,
         expires_at=now + timedelta(days=settings.FAIRFUND_API_TOKEN_TTL_DAYS),
     )
+    audit_record(
+        by=_by(actor),
+        action="api_token.issued",
+        subject=token,
+        data={"prefix": token.prefix, "expires_at": token.expires_at.isoformat()},
+    )
     return token, plaintext
 
 
@@ -432,7 +550,13 @@ def api_token_issue(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
 def api_token_revoke(*, actor: Actor, token: ApiToken) -> None:
     if token.user_id != actor.user.pk:
         raise PermissionDenied()
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit_record(
+            by=_by(actor), action="api_token.revoked", subject=token, data={"prefix": token.prefix}
+        )
 
 
 def api_token_authenticate(*, plaintext: str) -> ApiToken | None:
@@ -465,9 +589,13 @@ def user_create_verified(*, email: str, password: str, full_name: str = "") -> U
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=password, full_name=full_name)
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        audit_record(
+            by=AuditActor.system(),
+            action="user.created",
+            subject=user,
+            data={"email_sha256": _sha256(email), "email_verified": True},
+        )
     return user
 
 
@@ -476,7 +604,37 @@ def officer_bootstrap(*, email: str, password: str, council: Council, full_name:
     """Create (or promote) the first council officer of an installation, from the command line."""
     user = user_create_verified(email=email, password=password, full_name=full_name)
     if not holds(user, Role.COUNCIL_OFFICER, council=council):
-        RoleGrant.objects.create(
+        grant = RoleGrant.objects.create(
             user=user, role=Role.COUNCIL_OFFICER, council=council, granted_by=None
         )
+        audit_record(
+            by=AuditActor.system(), action="role.granted", subject=grant, data=_grant_data(grant)
+        )
     return user
+
+
+# --- account security events from allauth ------------------------------------------------------
+
+ACCOUNT_ACTIONS = frozenset(
+    {
+        "user.signed_up",
+        "user.email_verified",
+        "user.password_changed",
+        "user.password_reset",
+        "mfa.authenticator_added",
+        "mfa.authenticator_removed",
+        "mfa.recovery_codes_regenerated",
+    }
+)
+
+
+@transaction.atomic
+def account_event_record(*, user: User, action: str, data: dict[str, object] | None = None) -> None:
+    """Record a change allauth made to an account (sign-up, verification, password, MFA).
+
+    allauth commits its own change just before this runs, so the event follows it in a second
+    transaction; the user is the actor, as they made the change themselves.
+    """
+    if action not in ACCOUNT_ACTIONS:
+        raise ValueError(f"not an account action: {action}")
+    audit_record(by=AuditActor.for_user(user), action=action, subject=user, data=data or {})

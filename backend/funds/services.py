@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 
@@ -11,12 +12,27 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import Role
 from backend.accounts.permissions import Actor, holds, require_officer, require_panel_role
+from backend.audit.services import AuditActor, audit_record
 from backend.core.errors import ApplicationError, PermissionDenied
 
 from .models import Council, Locality, Panel
 
 _WARD_CODE = re.compile(r"^[EWSN]\d{8}$")
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _text_sha256(text: str) -> str:
+    """Free text (names, descriptions) enters the audit chain only as its hash."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _panel_data(panel: Panel) -> dict[str, object]:
+    return {
+        "council": panel.council_id,
+        "name_sha256": _text_sha256(panel.name),
+        "description_sha256": _text_sha256(panel.description),
+        "localities": sorted(panel.localities.values_list("pk", flat=True)),
+    }
 
 
 def _ward_codes(raw: Iterable[str]) -> list[str]:
@@ -80,9 +96,16 @@ def council_create(*, name: str, brand_colour: str = "#1d4f6e") -> Council:
             _("The brand colour is a hex colour like #1d4f6e."),
             fields={"brand_colour": [_("Not a hex colour.")]},
         )
-    council, _created = Council.objects.get_or_create(
+    council, created = Council.objects.get_or_create(
         name=name, defaults={"slug": slugify(name)[:60], "brand_colour": brand_colour}
     )
+    if created:
+        audit_record(
+            by=AuditActor.system(),
+            action="council.created",
+            subject=council,
+            data={"slug": council.slug, "name_sha256": _text_sha256(council.name)},
+        )
     return council
 
 
@@ -110,7 +133,21 @@ def locality_create(
             _("The council already has a locality of that name."),
             fields={"name": [_("Already used.")]},
         )
-    return Locality.objects.create(council=council, name=name, ward_codes=wards, postcodes=codes)
+    locality = Locality.objects.create(
+        council=council, name=name, ward_codes=wards, postcodes=codes
+    )
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="locality.created",
+        subject=locality,
+        data={
+            "council": council.pk,
+            "name_sha256": _text_sha256(name),
+            "ward_codes": wards,
+            "postcodes_sha256": _text_sha256("\n".join(codes)),
+        },
+    )
+    return locality
 
 
 def _localities(council: Council, ids: Iterable[int]) -> list[Locality]:
@@ -148,6 +185,12 @@ def panel_create(
             fields={"name": [_("Already used.")]},
         ) from exc
     panel.localities.set(localities)
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="panel.created",
+        subject=panel,
+        data=_panel_data(panel),
+    )
     return panel
 
 
@@ -170,6 +213,7 @@ def panel_update(
             raise PermissionDenied(
                 _("Only council officers can rename a panel or change its localities.")
             )
+    before = _panel_data(panel)
     panel.description = description.strip()
     if name is not None:
         if not name.strip():
@@ -185,4 +229,10 @@ def panel_update(
         ) from exc
     if locality_ids is not None:
         panel.localities.set(_localities(panel.council, locality_ids))
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="panel.updated",
+        subject=panel,
+        data={"before": before, "after": _panel_data(panel)},
+    )
     return panel

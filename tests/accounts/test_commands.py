@@ -56,7 +56,8 @@ def test_seed_demo_gives_every_role_and_runs_twice(capsys):
     roles = set(RoleGrant.objects.values_list("role", flat=True))
     assert roles == {r.value for r in Role}
     chair = RoleGrant.objects.get(role=Role.PANEL_CHAIR)
-    assert chair.term_starts_on and chair.term_ends_on
+    assert chair.term_starts_on is not None
+    assert chair.term_ends_on is not None
     out = capsys.readouterr().out
     assert "officer@demo.fairfund.local" in out
     assert "fairfund-demo-2026" in out

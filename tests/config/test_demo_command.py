@@ -70,6 +70,13 @@ def test_demo_runs_web_worker_and_beat_and_ctrl_c_stops_them_all(tmp_path):
         assert status == 200
         assert b"Northbridge Borough Council" in body  # seeded council brands the pages
         assert (tmp_path / "demo.sqlite3").exists()
+        # The seeding's notifications reach the demo's mail folder through the real worker.
+        deadline = time.monotonic() + 60
+        while not list((tmp_path / "mail").glob("*.log")) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert list((tmp_path / "mail").glob("*.log")), (
+            "no notification email from the demo's worker"
+        )
         children = psutil.Process(demo.pid).children(recursive=True)
         assert len(children) >= 3
         demo.send_signal(signal.SIGINT)
@@ -77,6 +84,7 @@ def test_demo_runs_web_worker_and_beat_and_ctrl_c_stops_them_all(tmp_path):
         assert demo.returncode == 0
         assert "Demo stopped" in output
         assert "officer@demo.fairfund.local" in output
+        assert "chain intact" in output
         _gone, alive = psutil.wait_procs(children, timeout=10)
         assert not alive, f"left running: {alive}"
     finally:

@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "backend.core",
     "backend.accounts",
     "backend.funds",
+    "backend.audit",
+    "backend.notifications",
+    # The API's templates (the Swagger UI page under the CSP).
+    "backend.api",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +168,8 @@ FAIRFUND_PABULIB_DIR = env.str(
 )
 FAIRFUND_COUNCIL_NAME = env.str("FAIRFUND_COUNCIL_NAME", default="Fairfund")
 FAIRFUND_HEARTBEAT_STALE_SECONDS = env.int("FAIRFUND_HEARTBEAT_STALE_SECONDS", default=120)
+# How often beat looks for outbox rows left pending (after a broker outage or a killed worker).
+FAIRFUND_OUTBOX_SWEEP_SECONDS = env.int("FAIRFUND_OUTBOX_SWEEP_SECONDS", default=60)
 
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
@@ -209,7 +215,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
+    # Input and output serializers are separate classes already, so components keep their names
+    # (OrganisationCreateInput, not OrganisationCreateInputRequest).
+    "COMPONENT_SPLIT_REQUEST": False,
+    # One URL may carry several operations, each its own APIView class (backend.api.routing).
+    "PREPROCESSING_HOOKS": ["backend.api.routing.expand_method_routes"],
 }
 
 # Content Security Policy with per-request nonces; no inline script, no CDN.
@@ -237,7 +247,7 @@ CSRF_COOKIE_HTTPONLY = False
 # Celery: producer settings used by backend.core.queue and by worker.celery.
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
-    {"visibility_timeout": 3600, "socket_connect_timeout": 3, "socket_timeout": 5, "max_retries": 1}
+    {"visibility_timeout": 7200, "socket_connect_timeout": 3, "socket_timeout": 5, "max_retries": 1}
     if REDIS_URL
     else {
         "data_folder_in": str(VAR_DIR / "broker" / "queue"),

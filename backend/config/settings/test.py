@@ -16,7 +16,7 @@ os.environ.setdefault("FAIRFUND_CACHE_PREFIX", f"fairfund-test-{RUN_ID}")
 os.environ.setdefault("FAIRFUND_QUEUE", f"fairfund-test-{RUN_ID}")
 
 from .base import *  # noqa: E402,F403
-from .base import DATABASES  # noqa: E402
+from .base import DATABASES, env  # noqa: E402
 
 SECRET_KEY = "test-only-insecure-key"
 DEBUG = False
@@ -24,7 +24,11 @@ ALLOWED_HOSTS = ["*"]
 DATABASES["default"]["TEST"] = {"NAME": f"test_fairfund_{RUN_ID}"}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Worker processes started by tests write email to files (DJANGO_EMAIL_BACKEND, EMAIL_FILE_PATH).
+EMAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
