@@ -1,0 +1,437 @@
+"""The Method of Equal Shares, exactly.
+
+Two engines give the same answer:
+
+* ``mes_exact``: Fractions throughout. Voters with identical ballots always hold identical
+  budgets, so budgets are kept per *class* of voters with the same payment history.
+* ``mes_fast`` (cost utilities only: approval and choose-1 ballots): the same algorithm with
+  float budgets per class in numpy arrays. Every decision whose float margin is not clearly
+  away from a tie is decided again exactly: a class's exact budget is derived lazily from its
+  parent class and the exact price of the selection that split it, so exact arithmetic runs
+  only where it can change the answer.
+
+Both use the fact that a project's price per unit of utility (rho) only rises during a run
+(budgets only fall), so a heap of last-known prices is a valid lower bound and only the project
+at its top needs re-evaluating.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+# A float decision closer to a tie than this (relative) is decided again exactly.
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Supporters:
+    """For one project: which voter groups support it, their sizes and their utilities."""
+
+    groups: Sequence[int]
+    counts: Sequence[int]
+    utilities: Sequence[Fraction]  # per group; for cost utilities every entry is the cost
+
+
+@dataclass
+class MesProblem:
+    costs: dict[str, Fraction]
+    supporters: dict[str, Supporters]
+    group_counts: Sequence[int]  # voters per group (identical ballots), every group
+    voters: int  # including voters who support nothing
+    rank: dict[str, int]  # tie order: lower wins
+    candidates: frozenset[str]  # projects that may be funded at all
+    exclusive_group: dict[str, frozenset[str]]  # project -> the exclusive groups it is in
+    cost_utilities: bool
+    # Arrays the fast engine builds once and reuses for every run (add1 runs many).
+    arrays: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class MesOutcome:
+    winners: list[str] = field(default_factory=list)
+    # The exact price each winner's paying supporters paid at most (cost utilities: alpha;
+    # otherwise rho times their utility, the most any one of them paid).
+    max_payment: dict[str, Fraction] = field(default_factory=dict)
+    excluded: set[str] = field(default_factory=set)
+    unaffordable: set[str] = field(default_factory=set)
+    exact_decisions: int = 0
+    # The fast engine derives exact payments only for the outcome a caller keeps.
+    pending_payments: Callable[[], dict[str, Fraction]] | None = None
+
+    def settle(self) -> None:
+        """Fill ``max_payment`` exactly (raises _NeedsExact if the float run is not certified)."""
+        if self.pending_payments is not None:
+            self.max_payment = self.pending_payments()
+            self.pending_payments = None
+
+
+def _solve_rho(
+    budgets: Sequence[Fraction],
+    weights: Sequence[int],
+    utilities: Sequence[Fraction],
+    cost: Fraction,
+) -> Fraction | None:
+    """Smallest rho with sum(w * min(b, rho * u)) >= cost, or None when the budgets cannot pay."""
+    total = sum((w * b for b, w in zip(budgets, weights, strict=True)), Fraction(0))
+    if total < cost:
+        return None
+    order = sorted(range(len(budgets)), key=lambda i: budgets[i] / utilities[i])
+    remaining_cost = cost
+    remaining_utility = sum((w * u for w, u in zip(weights, utilities, strict=True)), Fraction(0))
+    for i in order:
+        rho = remaining_cost / remaining_utility
+        if rho * utilities[i] <= budgets[i]:
+            return rho
+        remaining_cost -= weights[i] * budgets[i]
+        remaining_utility -= weights[i] * utilities[i]
+    # Every supporter pays all they have, and that is exactly the cost.
+    return max(budgets[i] / utilities[i] for i in order)
+
+
+def mes_exact(problem: MesProblem, per_voter_budget: Fraction) -> MesOutcome:
+    """MES with Fractions; budgets per class of voter groups that share a payment history."""
+    group_class = [0] * len(problem.group_counts)
+    class_budget: list[Fraction] = [per_voter_budget]
+    outcome = MesOutcome()
+
+    def price(project: str) -> Fraction | None:
+        sup = problem.supporters[project]
+        weight: dict[tuple[int, Fraction], int] = {}
+        for g, n, u in zip(sup.groups, sup.counts, sup.utilities, strict=True):
+            key = (group_class[g], u)
+            weight[key] = weight.get(key, 0) + n
+        keys = list(weight)
+        return _solve_rho(
+            [class_budget[k] for k, _u in keys],
+            [weight[key] for key in keys],
+            [u for _k, u in keys],
+            problem.costs[project],
+        )
+
+    heap: list[tuple[Fraction, int, str]] = []
+    for project in problem.candidates:
+        rho = price(project)
+        if rho is None:
+            outcome.unaffordable.add(project)
+        else:
+            heap.append((rho, problem.rank[project], project))
+    heapq.heapify(heap)
+    while heap:
+        rho, rank, project = heapq.heappop(heap)
+        if project in outcome.excluded:
+            continue
+        current = price(project)
+        if current is None:
+            outcome.unaffordable.add(project)
+            continue
+        if current != rho:
+            heapq.heappush(heap, (current, rank, project))
+            continue
+        # Fund it: each supporter pays min(budget, rho * utility); split classes accordingly.
+        sup = problem.supporters[project]
+        children: dict[tuple[int, Fraction], int] = {}
+        most = Fraction(0)
+        for g, u in zip(sup.groups, sup.utilities, strict=True):
+            key = (group_class[g], u)
+            child = children.get(key)
+            if child is None:
+                before = class_budget[key[0]]
+                pay = min(before, rho * u)
+                most = max(most, pay)
+                class_budget.append(before - pay)
+                child = children[key] = len(class_budget) - 1
+            group_class[g] = child
+        outcome.winners.append(project)
+        outcome.max_payment[project] = most
+        _exclude_rivals(problem, project, outcome)
+    return outcome
+
+
+def _exclude_rivals(problem: MesProblem, project: str, outcome: MesOutcome) -> None:
+    groups = problem.exclusive_group.get(project)
+    if not groups:
+        return
+    for other, other_groups in problem.exclusive_group.items():
+        if other != project and other_groups & groups:
+            outcome.excluded.add(other)
+
+
+class _NeedsExact(Exception):
+    """The fast engine met a case it does not certify; the caller runs the exact one."""
+
+
+def mes_fast(problem: MesProblem, per_voter_budget: Fraction, np: Any) -> MesOutcome:
+    """MES for cost utilities with float budgets, every close decision re-decided exactly.
+
+    ``np`` is numpy, passed in so that importing this module stays cheap.
+    """
+    if not problem.cost_utilities:
+        raise ValueError("the fast engine handles cost utilities only")
+    try:
+        run = _FastRun(problem, per_voter_budget, np)
+        outcome = run.run()
+    except _NeedsExact:
+        return mes_exact(problem, per_voter_budget)
+    outcome.pending_payments = run.exact_payments
+    return outcome
+
+
+def settled(problem: MesProblem, per_voter_budget: Fraction, outcome: MesOutcome) -> MesOutcome:
+    """The outcome with exact payments; if the float run cannot be certified, the exact run."""
+    try:
+        outcome.settle()
+    except _NeedsExact:
+        return mes_exact(problem, per_voter_budget)
+    return outcome
+
+
+class _FastRun:
+    def __init__(self, problem: MesProblem, per_voter_budget: Fraction, np: Any) -> None:
+        self.p = problem
+        self.np = np
+        self.b0 = per_voter_budget
+        self.counts = np.asarray(problem.group_counts, dtype=np.float64)
+        self.group_class = np.zeros(len(problem.group_counts), dtype=np.int64)
+        capacity = 1024
+        self.class_budget = np.empty(capacity, dtype=np.float64)
+        self.class_budget[0] = float(per_voter_budget)
+        self.n_classes = 1
+        # Lazy exactness: class -> (parent class, selection index); selection -> (project,
+        # classes paying, their voter counts); exact values memoised.
+        self.class_parent: list[tuple[int, int] | None] = [None]
+        self.exact_budget: dict[int, Fraction] = {0: per_voter_budget}
+        self.selections: list[tuple[str, Any, Any, float]] = []
+        self.exact_alpha: dict[int, Fraction] = {}
+        if not problem.arrays:
+            problem.arrays["index"] = {
+                p: np.asarray(s.groups, dtype=np.int64) for p, s in problem.supporters.items()
+            }
+            problem.arrays["weights"] = {
+                p: np.asarray(s.counts, dtype=np.float64) for p, s in problem.supporters.items()
+            }
+            problem.arrays["heads"] = {p: sum(s.counts) for p, s in problem.supporters.items()}
+            problem.arrays["cost_f"] = {p: float(c) for p, c in problem.costs.items()}
+        self.index = problem.arrays["index"]
+        self.weights = problem.arrays["weights"]
+        self.heads = problem.arrays["heads"]
+        self.cost_f = problem.arrays["cost_f"]
+        self.outcome = MesOutcome()
+
+    # -- exact values, computed only when a decision needs them --------------------------------
+
+    def _exact_class_budget(self, k: int) -> Fraction:
+        chain = []
+        while k not in self.exact_budget:
+            parent = self.class_parent[k]
+            assert parent is not None
+            chain.append((k, parent))
+            k = parent[0]
+        for child, (parent_class, selection) in reversed(chain):
+            before = self.exact_budget[parent_class]
+            self.exact_budget[child] = before - min(before, self._exact_selection_alpha(selection))
+        return self.exact_budget[chain[0][0]] if chain else self.exact_budget[k]
+
+    def _exact_selection_alpha(self, selection: int) -> Fraction:
+        if selection not in self.exact_alpha:
+            project, classes, weights, alpha_f = self.selections[selection]
+            alpha = self._exact_alpha_for(project, classes, weights, alpha_f)
+            if alpha is None:  # the float engine funded what exact arithmetic cannot
+                raise _NeedsExact
+            self.exact_alpha[selection] = alpha
+        return self.exact_alpha[selection]
+
+    def _exact_alpha_for(
+        self, project: str, classes: Any, weights: Any, alpha_f: float | None
+    ) -> Fraction | None:
+        """Exact alpha: sum(w * min(b, alpha)) = cost over the paying classes, or None.
+
+        With a float estimate, classes clearly above it pay alpha (their exact budgets do not
+        matter) and classes clearly below pay all they have; only the rest are sorted exactly.
+        """
+        cost = self.p.costs[project]
+        budgets_f = self.class_budget[classes]
+        counts = [round(float(w)) for w in weights]
+        if alpha_f is None:
+            budgets = [self._exact_class_budget(int(k)) for k in classes]
+            rho = _solve_rho(budgets, counts, [cost] * len(budgets), cost)
+            return None if rho is None else rho * cost
+        low, high = alpha_f * (1 - TOLERANCE), alpha_f * (1 + TOLERANCE)
+        remaining = cost
+        heads = 0
+        near: list[tuple[Fraction, int]] = []
+        for k, b, n in zip(classes.tolist(), budgets_f.tolist(), counts, strict=True):
+            if b > high:
+                heads += n
+            elif b < low:
+                remaining -= n * self._exact_class_budget(k)
+            else:
+                near.append((self._exact_class_budget(k), n))
+        near.sort()
+        heads += sum(n for _b, n in near)
+        for budget, n in near:
+            if heads and remaining <= budget * heads:
+                return remaining / heads
+            remaining -= n * budget
+            heads -= n
+        if heads:
+            return remaining / heads
+        # Everyone pays all they have: affordable only if that is exactly the cost.
+        return max((b for b, _n in near), default=None) if remaining == 0 else None
+
+    # -- float evaluation -----------------------------------------------------------------------
+
+    def _classes_of(self, project: str) -> tuple[Any, Any]:
+        np = self.np
+        totals = np.bincount(
+            self.group_class[self.index[project]],
+            weights=self.weights[project],
+            minlength=self.n_classes,
+        )
+        classes = np.flatnonzero(totals)
+        return classes, totals[classes]
+
+    def _alpha(self, project: str) -> tuple[float | None, Any, Any]:
+        """Float alpha (None: unaffordable), and the paying classes with their voter counts."""
+        np = self.np
+        classes, weights = self._classes_of(project)
+        budgets = self.class_budget[classes]
+        cost = self.cost_f[project]
+        total = float(budgets @ weights)
+        if abs(total - cost) <= TOLERANCE * cost:
+            exact = self._exact_alpha_for(project, classes, weights, None)
+            self.outcome.exact_decisions += 1
+            return (None if exact is None else float(exact)), classes, weights
+        if total < cost:
+            return None, classes, weights
+        order = np.argsort(budgets, kind="stable")
+        b = budgets[order]
+        w = weights[order]
+        paid_in_full = np.concatenate(([0.0], np.cumsum(b * w)))[:-1]
+        heads = float(w.sum()) - np.concatenate(([0.0], np.cumsum(w)))[:-1]
+        alphas = (cost - paid_in_full) / heads
+        first = int(np.argmax(alphas <= b))
+        return float(alphas[first]), classes, weights
+
+    # -- the run --------------------------------------------------------------------------------
+
+    def run(self) -> MesOutcome:
+        # alpha >= cost / supporters always, so 1 / supporters bounds each price from below;
+        # the real price is computed when a project reaches the top.
+        heap = [(1.0 / self.heads[p], self.p.rank[p], p) for p in self.p.candidates]
+        heapq.heapify(heap)
+        while heap:
+            chosen = self._next(heap)
+            if chosen is None:
+                break
+            self._fund(*chosen)
+        return self.outcome
+
+    def _pop_live(self, heap: list[tuple[float, int, str]]) -> tuple[float, int, str] | None:
+        while heap:
+            entry = heapq.heappop(heap)
+            if entry[2] not in self.outcome.excluded:
+                return entry
+        return None
+
+    def _next(self, heap: list[tuple[float, int, str]]) -> tuple[str, float, Any, Any] | None:
+        """The project to fund next, with its float alpha and paying classes; None when done."""
+        while True:
+            top = self._pop_live(heap)
+            if top is None:
+                return None
+            _lower, rank, project = top
+            alpha, classes, weights = self._alpha(project)
+            if alpha is None:
+                self.outcome.unaffordable.add(project)
+                continue
+            rho = alpha / self.cost_f[project]
+            rival = heap[0][0] if heap else None
+            if rival is None or rho < rival * (1 - TOLERANCE):
+                return project, alpha, classes, weights
+            if rho > rival * (1 + TOLERANCE):
+                heapq.heappush(heap, (rho, rank, project))
+                continue
+            return self._resolve_near_tie(heap, (rho, rank, project, alpha, classes, weights))
+
+    def _resolve_near_tie(
+        self, heap: list[tuple[float, int, str]], first: tuple[float, int, str, float, Any, Any]
+    ) -> tuple[str, float, Any, Any] | None:
+        """Several projects' prices are within the tolerance: compare them exactly."""
+        cluster = [first]
+        ceiling = first[0] * (1 + TOLERANCE)
+        while heap and heap[0][0] <= ceiling:
+            entry = self._pop_live(heap)
+            if entry is None:
+                break
+            _lower, rank, project = entry
+            alpha, classes, weights = self._alpha(project)
+            if alpha is None:
+                self.outcome.unaffordable.add(project)
+                continue
+            rho = alpha / self.cost_f[project]
+            if rho > ceiling:
+                heapq.heappush(heap, (rho, rank, project))
+                continue
+            cluster.append((rho, rank, project, alpha, classes, weights))
+            ceiling = min(ceiling, rho * (1 + TOLERANCE))
+        floor = min(c[0] for c in cluster)
+        close = [c for c in cluster if c[0] <= floor * (1 + TOLERANCE)]
+        for c in cluster:
+            if c not in close:
+                heapq.heappush(heap, (c[0], c[1], c[2]))
+        self.outcome.exact_decisions += 1
+
+        def exact_key(c: tuple[float, int, str, float, Any, Any]) -> tuple[Fraction, int]:
+            alpha = self._exact_alpha_for(c[2], c[4], c[5], c[3])
+            if alpha is None:
+                raise _NeedsExact
+            return alpha / self.p.costs[c[2]], c[1]
+
+        close.sort(key=exact_key)
+        best = close[0]
+        for c in close[1:]:
+            heapq.heappush(heap, (c[0], c[1], c[2]))
+        return best[2], best[3], best[4], best[5]
+
+    def _fund(self, project: str, alpha: float, classes: Any, weights: Any) -> None:
+        np = self.np
+        selection = len(self.selections)
+        self.selections.append((project, classes, weights, alpha))
+        # One child class per paying class: budget - min(budget, alpha).
+        needed = self.n_classes + len(classes)
+        if needed > len(self.class_budget):
+            grown = np.empty(max(needed, 2 * len(self.class_budget)), dtype=np.float64)
+            grown[: self.n_classes] = self.class_budget[: self.n_classes]
+            self.class_budget = grown
+        children = np.arange(self.n_classes, needed, dtype=np.int64)
+        before = self.class_budget[classes]
+        self.class_budget[self.n_classes : needed] = before - np.minimum(before, alpha)
+        remap = np.arange(needed, dtype=np.int64)
+        remap[classes] = children
+        groups = self.index[project]
+        self.group_class[groups] = remap[self.group_class[groups]]
+        self.class_parent.extend((int(k), selection) for k in classes)
+        self.n_classes = needed
+        self.outcome.winners.append(project)
+        _exclude_rivals(self.p, project, self.outcome)
+
+    def exact_payments(self) -> dict[str, Fraction]:
+        return {
+            project: self._exact_selection_alpha(i)
+            for i, (project, *_rest) in enumerate(self.selections)
+        }
+
+
+def run_mes(
+    problem: MesProblem, per_voter_budget: Fraction, numpy_loader: Callable[[], Any] | None
+) -> MesOutcome:
+    """The fast engine where it applies and numpy is available, else the exact one."""
+    if problem.cost_utilities and numpy_loader is not None:
+        np = numpy_loader()
+        if np is not None:
+            return mes_fast(problem, per_voter_budget, np)
+    return mes_exact(problem, per_voter_budget)

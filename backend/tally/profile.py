@@ -1,0 +1,85 @@
+"""What a tally reads: projects with exact costs, grouped ballots of one kind, and the budget.
+
+Everything here is plain Python (no Django): auditors run it without the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+
+
+class BallotKind(StrEnum):
+    APPROVAL = "approval"
+    CHOOSE_1 = "choose-1"
+    CUMULATIVE = "cumulative"
+    ORDINAL = "ordinal"
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    cost: Fraction
+    name: str = ""
+    pot: str | None = None
+    exclusive_group: str | None = None
+    panel_score: Fraction | None = None
+    # Columns of the file that our rules do not use, kept so that writing gives them back.
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """Identical ballots grouped: ``count`` voters cast exactly this.
+
+    ``projects`` is a set in a canonical (sorted) order for approval and choose-1 ballots, and
+    best-first for ordinal ones. ``points`` runs parallel to ``projects`` for cumulative ballots.
+    """
+
+    projects: tuple[str, ...]
+    count: int
+    points: tuple[int, ...] | None = None
+
+
+@dataclass
+class Profile:
+    kind: BallotKind
+    budget: Fraction
+    projects: dict[str, Project]
+    ballots: list[Ballot]
+    # META as read (strings), kept for writing back and for the rule the file names.
+    meta: dict[str, str] = field(default_factory=dict)
+    # Voter ids are needed only to write a file back; rules never see them.
+    warnings: list[str] = field(default_factory=list)
+    # Per voter, in file order, kept only to write a file back (rules never see them): the voter
+    # ids, each voter's ballot (an index into ``ballots``) and the VOTES columns beyond voter_id,
+    # vote and points (``vote_columns`` names them; ``vote_extra`` holds one tuple per voter).
+    # All empty when the profile did not come from a file: the writer then numbers voters 1..n.
+    voter_ids: list[str] = field(default_factory=list)
+    voter_ballots: list[int] = field(default_factory=list)
+    vote_columns: tuple[str, ...] = ()
+    vote_extra: list[tuple[str, ...]] = field(default_factory=list)
+
+    @property
+    def voters(self) -> int:
+        return sum(b.count for b in self.ballots)
+
+    @property
+    def currency(self) -> str:
+        return self.meta.get("currency", "")
+
+    @property
+    def max_length(self) -> int | None:
+        raw = self.meta.get("max_length", "")
+        return int(raw) if raw.strip().isdigit() else None
+
+
+def group_ballots(ballots: list[Ballot]) -> list[Ballot]:
+    """Merge identical ballots, adding their counts; order: first appearance."""
+    merged: dict[tuple[tuple[str, ...], tuple[int, ...] | None], int] = {}
+    for ballot in ballots:
+        key = (ballot.projects, ballot.points)
+        merged[key] = merged.get(key, 0) + ballot.count
+    return [Ballot(projects=p, points=pts, count=n) for (p, pts), n in merged.items()]
