@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""Benchmark Fairfund's tally engine against pabutools 1.2.3 on real Pabulib elections.
+
+Usage::
+
+    ./fairfund bench-tally                      # or: .venv/bin/python scripts/bench_tally.py
+    .venv/bin/python scripts/bench_tally.py --files Poland_Lodz_2022.pb --runs 5
+
+For every approval and choose-1 file of ``expected.json`` (in ``FAIRFUND_PABULIB_DIR``, default
+``../shared/pabulib``) and every rule it records pabutools' winners for (greedy by approvals, the
+Method of Equal Shares with cost utilities, MES with the add1 completion), it times:
+
+* ours: the ``fairfund-tally`` command as a whole process (``python -m backend.tally``:
+  interpreter start-up, imports, parsing the file, the rule, the JSON report), best of ``--runs``;
+* pabutools: ``parse_pabulib`` plus the rule, timed inside a separate process (imports not
+  counted), live in the same run when ``expected.json`` records under ``--live-limit`` seconds
+  for it (parse + rule); otherwise ``expected.json``'s recorded seconds, marked "recorded".
+
+and prints our seconds, pabutools' seconds and the ratio, then a targets line per file
+(greedy >= 50x, MES and MES+add1 >= 100x, Łódź 2022 MES+add1 under 1 s), met or not. Winners are
+checked against pabutools' (the live run's, else expected.json's); any difference is printed.
+
+Our greedy runs with ``--min-score 0`` (no META threshold), as pabutools' greedy has none.
+
+Not part of the test suite (it takes minutes); ``tests/tally/test_cli.py`` only runs ``--help``.
+Pabulib: Faliszewski et al., "Participatory Budgeting: Data, Tools, and Analysis", IJCAI 2023.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = Path(os.environ.get("FAIRFUND_PABULIB_DIR", ROOT.parent / "shared" / "pabulib"))
+RULES = ("greedy", "mes", "mes_add1")
+LABELS = {"greedy": "greedy", "mes": "MES", "mes_add1": "MES+add1"}
+TARGETS = {"greedy": 50.0, "mes": 100.0, "mes_add1": 100.0}
+LODZ = "Poland_Lodz_2022.pb"
+LODZ_ADD1_SECONDS = 1.0
+OUR_ARGS = {
+    "greedy": ["--rule", "greedy", "--min-score", "0"],
+    "mes": ["--rule", "mes"],
+    "mes_add1": ["--rule", "mes", "--completion", "add1"],
+}
+
+# Runs in its own process: parse and rule, timed without the imports; prints one JSON line.
+PABUTOOLS_WORKER = """
+import json, sys, time
+from pabutools.election import Cost_Sat, parse_pabulib
+from pabutools.rules import (
+    exhaustion_by_budget_increase, greedy_utilitarian_welfare, method_of_equal_shares,
+)
+path, rule = sys.argv[1], sys.argv[2]
+t0 = time.perf_counter()
+instance, profile = parse_pabulib(path)
+t1 = time.perf_counter()
+if rule == "greedy":  # Cost_Sat: satisfaction per unit of cost = approvals
+    outcome = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)
+elif rule == "mes":
+    outcome = method_of_equal_shares(instance, profile, sat_class=Cost_Sat)
+else:  # add1: every voter's share raised by one currency unit per step
+    outcome = exhaustion_by_budget_increase(
+        instance, profile, method_of_equal_shares, {"sat_class": Cost_Sat},
+        budget_step=profile.num_ballots(),
+    )
+t2 = time.perf_counter()
+print(json.dumps({"parse_s": t1 - t0, "rule_s": t2 - t1,
+                  "winners": sorted(str(p.name) for p in outcome)}))
+"""
+
+
+@dataclass
+class Row:
+    file: str
+    rule: str
+    ours: float
+    theirs: float
+    live: bool
+    agree: str  # "yes", or what differs
+
+    @property
+    def ratio(self) -> float:
+        return self.theirs / self.ours if self.ours > 0 else float("inf")
+
+
+def time_ours(path: Path, rule: str, runs: int) -> tuple[float, list[str]]:
+    """Best wall-clock seconds of the whole command, and its winners."""
+    best = float("inf")
+    winners: list[str] = []
+    command = [
+        sys.executable,
+        "-m",
+        "backend.tally",
+        "--format",
+        "json",
+        *OUR_ARGS[rule],
+        str(path),
+    ]
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        elapsed = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(
+                f"fairfund-tally failed on {path.name} ({rule}):\n{done.stdout}{done.stderr}"
+            )
+        winners = json.loads(done.stdout)["winners"]
+        best = min(best, elapsed)
+    return best, winners
+
+
+def time_pabutools(path: Path, rule: str, runs: int) -> tuple[float, list[str]]:
+    """Best seconds of pabutools' parse + rule (inside its process), and its winners."""
+    best = float("inf")
+    winners: list[str] = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-c", PABUTOOLS_WORKER, str(path), rule],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"pabutools failed on {path.name} ({rule}):\n{done.stderr}")
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        winners = report["winners"]
+        best = min(best, report["parse_s"] + report["rule_s"])
+    return best, winners
+
+
+def _agreement(ours: list[str], theirs: list[str]) -> str:
+    if sorted(ours) == sorted(theirs):
+        return "yes"
+    only_ours = sorted(set(ours) - set(theirs))
+    only_theirs = sorted(set(theirs) - set(ours))
+    return f"NO: only ours {only_ours}, only pabutools {only_theirs}"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def _ratio(value: float) -> str:
+    if value < 1:
+        return f"{value:.2f}x"
+    return f"{value:.1f}x" if value < 100 else f"{value:,.0f}x"
+
+
+def _targets(file: str, rows: list[Row]) -> str:
+    parts = []
+    for row in rows:
+        target = TARGETS[row.rule]
+        met = "met" if row.ratio >= target else "NOT met"
+        parts.append(f"{LABELS[row.rule]} >= {target:.0f}x: {met} ({_ratio(row.ratio)})")
+        if file == LODZ and row.rule == "mes_add1":
+            met = "met" if row.ours < LODZ_ADD1_SECONDS else "NOT met"
+            parts.append(f"Łódź MES+add1 < {LODZ_ADD1_SECONDS:.0f} s: {met} ({row.ours:.2f} s)")
+    return f"targets for {file}: " + "; ".join(parts)
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # not on this platform
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bench_tally.py",
+        description="Time fairfund-tally (whole processes) against pabutools 1.2.3 on the Pabulib "
+        "files of expected.json, and check the speed targets.",
+    )
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=DEFAULT_DIR,
+        help=f"Pabulib files and expected.json ({DEFAULT_DIR})",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement, best taken (3)")
+    parser.add_argument(
+        "--live-limit",
+        type=float,
+        default=60.0,
+        help="run pabutools live when expected.json records less than this many seconds (60)",
+    )
+    parser.add_argument(
+        "--pabutools-runs",
+        type=int,
+        default=None,
+        help="live pabutools runs per measurement, best taken (default: --runs when it recorded "
+        "under 10 s, else 1)",
+    )
+    parser.add_argument("--files", nargs="*", help="only these files (names in expected.json)")
+    parser.add_argument(
+        "--rules", nargs="*", choices=RULES, default=list(RULES), help="only these rules"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    expected_path = args.dir / "expected.json"
+    if not expected_path.exists():
+        print(f"no {expected_path}: set FAIRFUND_PABULIB_DIR or --dir", file=sys.stderr)
+        return 2
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    try:
+        import pabutools  # noqa: F401  (only checked here; it runs in its own processes)
+    except ImportError:
+        print(
+            "pabutools is not installed: .venv/bin/pip install -c requirements/constraints.txt "
+            "pabutools==1.2.3",
+            file=sys.stderr,
+        )
+        return 2
+
+    start_load = _load()
+    print(f"Pabulib files: {args.dir}  (Faliszewski et al., IJCAI 2023)")
+    print(
+        f"ours: `python -m backend.tally` as a whole process, best of {args.runs}; pabutools: "
+        "parse_pabulib + rule inside its process (imports not counted)"
+    )
+    print(
+        f"pabutools live where expected.json records < {args.live_limit:g} s, else its recorded "
+        "seconds (marked 'recorded')"
+    )
+    print()
+    header = "| file | rule | ours (s) | pabutools (s) | ratio | same winners |"
+    print(header)
+    print("|---|---|---:|---:|---:|---|")
+    skipped: list[str] = []
+    by_file: dict[str, list[Row]] = {}
+    for name, info in expected.items():
+        if args.files and name not in args.files:
+            continue
+        if info.get("vote_type") not in ("approval", "choose-1"):
+            continue
+        path = args.dir / name
+        for rule in args.rules:
+            if rule not in info:
+                skipped.append(f"{name} {LABELS[rule]}")
+                continue
+            recorded = info["parse_s"] + info[f"{rule}_s"]
+            ours, our_winners = time_ours(path, rule, args.runs)
+            live = recorded < args.live_limit
+            if live:
+                runs = args.pabutools_runs or (args.runs if recorded < 10 else 1)
+                theirs, their_winners = time_pabutools(path, rule, runs)
+            else:
+                theirs, their_winners = recorded, info[rule]
+            row = Row(name, rule, ours, theirs, live, _agreement(our_winners, their_winners))
+            by_file.setdefault(name, []).append(row)
+            source = "" if live else " (recorded)"
+            print(
+                f"| {name} | {LABELS[rule]} | {_seconds(ours)} | {_seconds(theirs)}{source} | "
+                f"{_ratio(row.ratio)} | {row.agree} |",
+                flush=True,
+            )
+    print()
+    for name, rows in by_file.items():
+        print(_targets(name, rows))
+    if skipped:
+        print()
+        print(
+            "Not timed (expected.json has no pabutools result: it did not finish within a few "
+            "minutes): " + ", ".join(skipped)
+        )
+    if any(r.agree != "yes" for rows in by_file.values() for r in rows):
+        print()
+        print(
+            "Different winners can come from ties: pabutools breaks equal scores by project id, "
+            "fairfund-tally funds the cheaper project first (then --tie-order, then ids)."
+        )
+    print()
+    print(
+        f"{os.cpu_count()} CPUs; load average {start_load} at the start, "
+        f"{_load()} at the end (other processes slow both sides)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
