@@ -9,7 +9,16 @@ from fractions import Fraction
 from typing import Any
 
 from . import explain
-from .mes import MesOutcome, MesProblem, Supporters, run_mes, settled
+from .mes import (
+    MesOutcome,
+    MesProblem,
+    Structure,
+    Supporters,
+    mes_fast_structure,
+    run_mes,
+    same_outcome_between,
+    settled,
+)
 from .profile import BallotKind, Profile
 from .result import ProjectOutcome, Reason, Result
 from .rules import Completion, Rule, RuleError, RuleName, fraction_text
@@ -93,6 +102,7 @@ def _minimum(profile: Profile, rule: Rule) -> Fraction | None:
 
 
 def tally(profile: Profile, rule: Rule) -> Result:
+    """Apply ``rule`` to ``profile``."""
     ranks = tie_ranks(profile, rule)
     exclusive = _exclusive_groups(profile, rule)
     score = scores(profile)
@@ -210,21 +220,23 @@ def mes_problem(
         raise RuleError("the Method of Equal Shares needs approval, choose-1 or cumulative ballots")
     cost_utilities = profile.kind in (BallotKind.APPROVAL, BallotKind.CHOOSE_1)
     groups: dict[str, list[int]] = {p: [] for p in profile.projects}
-    counts: dict[str, list[int]] = {p: [] for p in profile.projects}
-    utilities: dict[str, list[Fraction]] = {p: [] for p in profile.projects}
-    for g, ballot in enumerate(profile.ballots):
-        points = ballot.points or (None,) * len(ballot.projects)
-        for project, pts in zip(ballot.projects, points, strict=True):
-            if cost_utilities:
-                utility = profile.projects[project].cost
-            else:
-                assert pts is not None
-                if pts <= 0:
-                    continue
-                utility = Fraction(pts)
-            groups[project].append(g)
-            counts[project].append(ballot.count)
-            utilities[project].append(utility)
+    group_counts = [b.count for b in profile.ballots]
+    if cost_utilities:
+        for g, ballot in enumerate(profile.ballots):
+            for project in ballot.projects:
+                groups[project].append(g)
+        counts = {p: [group_counts[g] for g in gs] for p, gs in groups.items()}
+        utilities = {p: [profile.projects[p].cost] * len(gs) for p, gs in groups.items()}
+    else:
+        counts = {p: [] for p in profile.projects}
+        utilities = {p: [] for p in profile.projects}
+        for g, ballot in enumerate(profile.ballots):
+            assert ballot.points is not None
+            for project, points in zip(ballot.projects, ballot.points, strict=True):
+                if points > 0:
+                    groups[project].append(g)
+                    counts[project].append(ballot.count)
+                    utilities[project].append(Fraction(points))
     candidates = frozenset(
         p
         for p in profile.projects
@@ -233,7 +245,7 @@ def mes_problem(
     return MesProblem(
         costs={p: project.cost for p, project in profile.projects.items()},
         supporters={p: Supporters(groups[p], counts[p], utilities[p]) for p in profile.projects},
-        group_counts=[b.count for b in profile.ballots],
+        group_counts=group_counts,
         voters=profile.voters,
         rank=ranks,
         candidates=candidates,
@@ -295,22 +307,58 @@ def _run_mes(
     return outcomes, winners, step
 
 
+# Skip budgets (see mes_fast_structure) only where a run that records its structure is cheap.
+GALLOP_MAX_ENTRIES = 20_000
+GALLOP_TRIAL = 16
+GALLOP_MIN_STEPS_PER_RUN = 4
+
+
 def _add1(profile: Profile, problem: MesProblem, base: Fraction) -> tuple[MesOutcome, int]:
     """Raise every voter's budget by one currency unit at a time; keep the last outcome within
-    the budget, stopping at the first that overspends or when nothing more could be added."""
-    previous: MesOutcome | None = None
+    the budget, stopping at the first that overspends or when nothing more could be added.
+
+    Where runs are cheap, budgets whose MES run has the same structure as the current one are
+    skipped (their outcome is provably the same), trying jumps of 2, 4, 8 ... units.
+    """
+    np = NUMPY() if NUMPY is not None else None
+    entries = sum(len(s.groups) for s in problem.supporters.values())
+    gallop = [np is not None and problem.cost_utilities and entries <= GALLOP_MAX_ENTRIES]
+    recorded = [0]
+
+    def evaluate(k: int) -> tuple[MesOutcome, Structure | None, float]:
+        if gallop[0]:
+            recorded[0] += 1
+            # A recorded run costs a few plain ones: stop recording when skips stay short.
+            if recorded[0] >= GALLOP_TRIAL and k < GALLOP_MIN_STEPS_PER_RUN * recorded[0]:
+                gallop[0] = False
+            else:
+                return mes_fast_structure(problem, base + k, np)
+        return run_mes(problem, base + k, NUMPY), None, 0.0
+
     k = 0
+    outcome, structure, room = evaluate(k)
+    previous: tuple[MesOutcome, int] | None = None
     while True:
-        outcome = run_mes(problem, base + k, NUMPY)
         cost = sum((problem.costs[p] for p in outcome.winners), Fraction(0))
         if cost > profile.budget:
             if previous is None:  # cannot happen: MES never overspends its own budget
                 raise AssertionError("MES overspent at the base budget")
-            return settled(problem, base + k - 1, previous), k - 1
+            return settled(problem, base + previous[1], previous[0]), previous[1]
         if _exhaustive(profile, problem, outcome):
             return settled(problem, base + k, outcome), k
-        previous = outcome
+        if structure is not None:
+            # Jump to the last whole step the estimate says keeps this outcome, and skip there
+            # only if the two runs prove every step between gives the same outcome.
+            jump = int(min(room, 1e15) * (1 - 1e-9))
+            while jump >= 2:
+                ahead, ahead_structure, _room = evaluate(k + jump)
+                if ahead_structure is not None and same_outcome_between(structure, ahead_structure):
+                    k, outcome = k + jump, ahead
+                    break
+                jump //= 2
+        previous = (outcome, k)
         k += 1
+        outcome, structure, room = evaluate(k)
 
 
 def _mes_outcomes(

@@ -160,6 +160,52 @@ def _exclude_rivals(problem: MesProblem, project: str, outcome: MesOutcome) -> N
             outcome.excluded.add(other)
 
 
+@dataclass(frozen=True)
+class RoundRecord:
+    """One round of a recorded run (see _FastRun.run_structure)."""
+
+    selected: str | None
+    selected_pattern: tuple[int, ...]  # the classes that paid all they had for it
+    selected_rho: float
+    patterns: dict[str, tuple[int, ...] | None]  # live candidates; None: unaffordable
+    prices: dict[str, tuple[float, float]]  # affordable ones: price, and its slope
+
+
+@dataclass(frozen=True)
+class Structure:
+    per_voter_budget: float
+    rounds: tuple[RoundRecord, ...]
+
+
+def same_outcome_between(low: Structure, high: Structure) -> bool:
+    """Whether every per-voter budget between two recorded runs gives the same outcome.
+
+    Sufficient conditions, each exact: the same project is funded in each round with the
+    same classes paying in full, and the same candidates are affordable. Then every budget
+    and the funded project's price are affine in the per-voter budget between the two (an
+    affine function with one sign at both ends keeps it in between). A rival's price is a
+    convex function of it, so it stays above its tangent at the low end; the rival cannot
+    overtake if that tangent stays above the funded price up to the high end (clearly, in
+    floats), or if the rival's own full payers are the same at both ends (then its price is
+    affine too, and both ends were decided exactly).
+    """
+    if len(low.rounds) != len(high.rounds):
+        return False
+    step = high.per_voter_budget - low.per_voter_budget
+    for a, b in zip(low.rounds, high.rounds, strict=True):
+        if (a.selected, a.selected_pattern) != (b.selected, b.selected_pattern):
+            return False
+        if a.patterns.keys() != b.patterns.keys() or a.prices.keys() != b.prices.keys():
+            return False
+        for rival, (rho, slope) in a.prices.items():
+            if rival == a.selected or a.patterns[rival] == b.patterns[rival]:
+                continue
+            tangent = rho + slope * step
+            if tangent - b.selected_rho <= TOLERANCE * max(abs(tangent), abs(b.selected_rho)):
+                return False
+    return True
+
+
 class _NeedsExact(Exception):
     """The fast engine met a case it does not certify; the caller runs the exact one."""
 
@@ -178,6 +224,20 @@ def mes_fast(problem: MesProblem, per_voter_budget: Fraction, np: Any) -> MesOut
         return mes_exact(problem, per_voter_budget)
     outcome.pending_payments = run.exact_payments
     return outcome
+
+
+def mes_fast_structure(
+    problem: MesProblem, per_voter_budget: Fraction, np: Any
+) -> tuple[MesOutcome, Structure | None, float]:
+    """MES with its structure (see _FastRun.run_structure), for add1 to skip budgets, and an
+    estimate of how far the per-voter budget can rise before the structure changes."""
+    try:
+        run = _FastRun(problem, per_voter_budget, np)
+        outcome, structure = run.run_structure()
+    except _NeedsExact:
+        return mes_exact(problem, per_voter_budget), None, 0.0
+    outcome.pending_payments = run.exact_payments
+    return outcome, structure, run.room
 
 
 def settled(problem: MesProblem, per_voter_budget: Fraction, outcome: MesOutcome) -> MesOutcome:
@@ -199,10 +259,17 @@ class _FastRun:
         capacity = 1024
         self.class_budget = np.empty(capacity, dtype=np.float64)
         self.class_budget[0] = float(per_voter_budget)
+        # How each class's budget moves with the per-voter budget (for add1's skipping).
+        self.class_slope = np.empty(capacity, dtype=np.float64)
+        self.class_slope[0] = 1.0
+        self.room = float("inf")
+        self.track_slopes = False  # only recorded runs (add1's skipping) need slopes
         self.n_classes = 1
         # Lazy exactness: class -> (parent class, selection index); selection -> (project,
         # classes paying, their voter counts); exact values memoised.
-        self.class_parent: list[tuple[int, int] | None] = [None]
+        # Each class's parent class and the selection that split it from its parent.
+        self.class_parent = np.full(capacity, -1, dtype=np.int64)
+        self.class_selection = np.full(capacity, -1, dtype=np.int64)
         self.exact_budget: dict[int, Fraction] = {0: per_voter_budget}
         self.selections: list[tuple[str, Any, Any, float]] = []
         self.exact_alpha: dict[int, Fraction] = {}
@@ -226,12 +293,11 @@ class _FastRun:
     def _exact_class_budget(self, k: int) -> Fraction:
         chain = []
         while k not in self.exact_budget:
-            parent = self.class_parent[k]
-            assert parent is not None
-            chain.append((k, parent))
-            k = parent[0]
-        for child, (parent_class, selection) in reversed(chain):
-            before = self.exact_budget[parent_class]
+            parent = int(self.class_parent[k])
+            chain.append((k, parent, int(self.class_selection[k])))
+            k = parent
+        for child, parent, selection in reversed(chain):
+            before = self.exact_budget[parent]
             self.exact_budget[child] = before - min(before, self._exact_selection_alpha(selection))
         return self.exact_budget[chain[0][0]] if chain else self.exact_budget[k]
 
@@ -330,6 +396,115 @@ class _FastRun:
             self._fund(*chosen)
         return self.outcome
 
+    def run_structure(self) -> tuple[MesOutcome, Structure]:
+        """Run without the lazy heap, recording what add1 needs to skip budgets safely.
+
+        Every comparison too close to call in floats is made exactly, so the record is exact
+        at this budget; see ``same_outcome_between`` for how two records are compared.
+        """
+        rounds: list[RoundRecord] = []
+        live = set(self.p.candidates)
+        self.room = float("inf")
+        self.track_slopes = True
+        while live:
+            patterns: dict[str, tuple[int, ...] | None] = {}
+            priced: list[tuple[float, int, str, float, Any, Any]] = []
+            for project in sorted(live, key=self.p.rank.__getitem__):
+                alpha, classes, weights = self._alpha(project)
+                if alpha is None:
+                    patterns[project] = None
+                    continue
+                patterns[project] = self._full_payers(project, alpha, classes, weights)
+                rho = alpha / self.cost_f[project]
+                priced.append((rho, self.p.rank[project], project, alpha, classes, weights))
+            affordable = {project for project, pattern in patterns.items() if pattern is not None}
+            self.outcome.unaffordable |= live - affordable
+            if not priced:
+                rounds.append(RoundRecord(None, (), 0.0, patterns, {}))
+                break
+            floor = min(entry[0] for entry in priced)
+            close = [entry for entry in priced if entry[0] <= floor * (1 + TOLERANCE)]
+            if len(close) > 1:
+                self.outcome.exact_decisions += 1
+
+                def exact_key(c: tuple[float, int, str, float, Any, Any]) -> tuple[Fraction, int]:
+                    alpha = self._exact_alpha_for(c[2], c[4], c[5], c[3])
+                    if alpha is None:
+                        raise _NeedsExact
+                    return alpha / self.p.costs[c[2]], c[1]
+
+                close.sort(key=exact_key)
+            else:
+                close.sort(key=lambda c: c[1])
+            best = close[0]
+            prices = self._prices_and_room(patterns, priced, best[2])
+            rounds.append(RoundRecord(best[2], patterns[best[2]] or (), best[0], patterns, prices))
+            self._fund(best[2], best[3], best[4], best[5])
+            live = affordable - {best[2]} - self.outcome.excluded
+        return self.outcome, Structure(float(self.b0), tuple(rounds))
+
+    def _prices_and_room(
+        self,
+        patterns: dict[str, tuple[int, ...] | None],
+        priced: list[tuple[float, int, str, float, Any, Any]],
+        selected: str,
+    ) -> dict[str, tuple[float, float]]:
+        """Each affordable candidate's price and how it moves with the per-voter budget, and
+        (in ``self.room``) an estimate of how far that budget can rise before this round could
+        change: the nearest zero of its affine margins. Only an estimate: add1 checks the
+        records at both ends before skipping anything."""
+
+        def until_zero(value: float, slope: float) -> float:
+            # A margin now >= 0 and falling, or < 0 and rising, reaches zero after this.
+            if value >= 0 > slope or value < 0 < slope:
+                return abs(value / slope)
+            return float("inf")
+
+        room = self.room
+        prices: dict[str, tuple[float, float]] = {}
+        for rho, _rank, project, alpha, classes, weights in priced:
+            budgets = self.class_budget[classes]
+            slopes = self.class_slope[classes]
+            slope_alpha = self._alpha_slope(classes, weights, budgets <= alpha)
+            cost = self.cost_f[project]
+            prices[project] = (rho, slope_alpha / cost)
+            room = min(room, until_zero(float(budgets @ weights) - cost, float(slopes @ weights)))
+            if project != selected:
+                continue
+            margin = alpha - budgets  # >= 0: this class pays in full
+            margin_slope = slope_alpha - slopes
+            falling = (margin >= 0) & (margin_slope < 0)
+            rising = (margin < 0) & (margin_slope > 0)
+            if falling.any():
+                room = min(room, float((margin[falling] / -margin_slope[falling]).min()))
+            if rising.any():
+                room = min(room, float((-margin[rising] / margin_slope[rising]).min()))
+        for project, pattern in patterns.items():
+            if pattern is None:  # unaffordable now: when could its supporters afford it?
+                classes, weights = self._classes_of(project)
+                total = float(self.class_budget[classes] @ weights) - self.cost_f[project]
+                room = min(room, until_zero(total, float(self.class_slope[classes] @ weights)))
+        rho_s, slope_s = prices[selected]
+        for project, (rho, slope) in prices.items():
+            if project != selected:
+                room = min(room, until_zero(rho - rho_s, slope - slope_s))
+        self.room = room
+        return prices
+
+    def _full_payers(
+        self, project: str, alpha: float, classes: Any, weights: Any
+    ) -> tuple[int, ...]:
+        """The classes that would pay all they have for ``project`` (budget <= alpha), exactly."""
+        budgets = self.class_budget[classes]
+        near = self.np.abs(budgets - alpha) <= TOLERANCE * alpha
+        full = set(classes[(budgets <= alpha) & ~near].tolist())
+        if bool(near.any()):
+            exact = self._exact_alpha_for(project, classes, weights, alpha)
+            if exact is None:
+                raise _NeedsExact
+            full |= {k for k in classes[near].tolist() if self._exact_class_budget(k) <= exact}
+        return tuple(sorted(full))
+
     def _pop_live(self, heap: list[tuple[float, int, str]]) -> tuple[float, int, str] | None:
         while heap:
             entry = heapq.heappop(heap)
@@ -404,20 +579,42 @@ class _FastRun:
         # One child class per paying class: budget - min(budget, alpha).
         needed = self.n_classes + len(classes)
         if needed > len(self.class_budget):
-            grown = np.empty(max(needed, 2 * len(self.class_budget)), dtype=np.float64)
+            size = max(needed, 2 * len(self.class_budget))
+            grown = np.empty(size, dtype=np.float64)
             grown[: self.n_classes] = self.class_budget[: self.n_classes]
             self.class_budget = grown
+            grown_slope = np.empty(size, dtype=np.float64)
+            grown_slope[: self.n_classes] = self.class_slope[: self.n_classes]
+            self.class_slope = grown_slope
+            for name in ("class_parent", "class_selection"):
+                grown_link = np.full(size, -1, dtype=np.int64)
+                grown_link[: self.n_classes] = getattr(self, name)[: self.n_classes]
+                setattr(self, name, grown_link)
         children = np.arange(self.n_classes, needed, dtype=np.int64)
         before = self.class_budget[classes]
         self.class_budget[self.n_classes : needed] = before - np.minimum(before, alpha)
+        if self.track_slopes:
+            full = before <= alpha
+            slope_alpha = self._alpha_slope(classes, weights, full)
+            self.class_slope[self.n_classes : needed] = np.where(
+                full, 0.0, self.class_slope[classes] - slope_alpha
+            )
         remap = np.arange(needed, dtype=np.int64)
         remap[classes] = children
         groups = self.index[project]
         self.group_class[groups] = remap[self.group_class[groups]]
-        self.class_parent.extend((int(k), selection) for k in classes)
+        self.class_parent[self.n_classes : needed] = classes
+        self.class_selection[self.n_classes : needed] = selection
         self.n_classes = needed
         self.outcome.winners.append(project)
         _exclude_rivals(self.p, project, self.outcome)
+
+    def _alpha_slope(self, classes: Any, weights: Any, full: Any) -> float:
+        """d(alpha)/d(per-voter budget) for a fixed set of full payers."""
+        partial_weight = float(weights[~full].sum())
+        if partial_weight == 0:
+            return 0.0
+        return -float((weights[full] * self.class_slope[classes][full]).sum()) / partial_weight
 
     def exact_payments(self) -> dict[str, Fraction]:
         return {
