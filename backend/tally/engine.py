@@ -372,8 +372,10 @@ def _mes_outcomes(
             reason = Reason.FUNDED
         elif project in outcome.excluded:
             reason = Reason.EXCLUDED
-        elif supporters[project] == 0:
+        elif not problem.supporters[project].groups:  # nobody, or only zero points
             reason = Reason.NO_SUPPORT
+        elif item.cost == 0:
+            reason = Reason.NO_COST
         elif project not in problem.candidates:
             reason = Reason.BELOW_MINIMUM
         else:

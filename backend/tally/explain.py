@@ -77,6 +77,8 @@ def _sentence(profile: Profile, result: Result, o: ProjectOutcome, minimum: Frac
         return "not funded: another project of its mutually exclusive group was funded"
     if o.reason is Reason.NO_SUPPORT:
         return "not funded: nobody voted for it"
+    if o.reason is Reason.NO_COST:
+        return "not funded: it costs nothing, and equal shares fund only what supporters pay for"
     return (
         f"not funded: its {o.supporters:,} supporters could not pay its cost of {cost} "
         f"from their equal shares"

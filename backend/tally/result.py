@@ -18,6 +18,7 @@ class Reason(StrEnum):
     EXCLUDED = "excluded"  # another project of its exclusive group was funded
     SUPPORTERS_SHORT = "supporters_short"  # MES: its supporters could not pay for it
     NO_SUPPORT = "no_support"
+    NO_COST = "no_cost"  # MES: nothing to share, so nobody gains by paying for it
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,354 @@
+"""Property tests of the tally engine against the slow reference (tests/tally/reference.py).
+
+Small random profiles of every ballot kind, every rule and completion: the engine's winners, in
+funding order, are the reference's; the budget is never exceeded; no MES voter pays more than
+they hold; permuting voters changes neither the result nor its hashes; the input hash changes
+with the rule and with a ballot. About 2,300 examples in the reference-equality tests.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backend.tally import engine
+from backend.tally.profile import Ballot, BallotKind, Profile, Project, group_ballots
+from backend.tally.result import Reason, Result
+from backend.tally.rules import Completion, Rule, RuleError, RuleName
+from tests.tally import reference
+from tests.tally.strategies import profiles, rules, ungrouped
+
+SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+CARDINAL = (BallotKind.APPROVAL, BallotKind.CHOOSE_1, BallotKind.CUMULATIVE)
+
+
+@contextmanager
+def exact_engine() -> Iterator[None]:
+    """Run the engine as on a machine without numpy: its exact MES only."""
+    if not hasattr(engine, "NUMPY"):
+        pytest.skip("the engine no longer has a numpy switch")
+    saved = engine.NUMPY
+    engine.NUMPY = None
+    try:
+        yield
+    finally:
+        engine.NUMPY = saved
+
+
+def check_against_reference(profile: Profile, rule: Rule) -> Result:
+    """Everything the engine says that the reference can check."""
+    result = engine.tally(profile, rule)
+    expected = reference.tally(profile, rule)
+
+    assert result.winners == expected.winners, (rule, profile)
+    assert result.spent == expected.spent == reference.total_cost(profile, result.winners)
+    # The budget is never exceeded.
+    assert result.spent <= profile.budget
+    assert result.budget == profile.budget
+    assert len(set(result.winners)) == len(result.winners)
+
+    # Outcomes agree with the winners.
+    assert set(result.outcomes) == set(profile.projects)
+    for project, outcome in result.outcomes.items():
+        assert outcome.funded == (project in result.winners), project
+        if outcome.funded:
+            assert outcome.rank == result.winners.index(project) + 1
+            assert outcome.reason in (Reason.FUNDED, Reason.FUNDED_BY_COMPLETION)
+        else:
+            assert outcome.reason not in (Reason.FUNDED, Reason.FUNDED_BY_COMPLETION)
+        assert outcome.cost == profile.projects[project].cost
+        assert outcome.score == reference.scores(profile)[project]
+
+    if rule.name is RuleName.MES:
+        if rule.completion is Completion.NONE:
+            assert result.add1_steps is None
+        else:
+            assert result.add1_steps == expected.add1_steps
+        check_payments(profile, rule, result, expected)
+    return result
+
+
+def check_payments(
+    profile: Profile, rule: Rule, result: Result, expected: reference.RefResult
+) -> None:
+    """No MES voter pays more than they hold, and the engine's max_payment is the reference's."""
+    assert expected.per_voter_budget is not None
+    paid_by: dict[int, Fraction] = {}
+    for project, payments in expected.payments.items():
+        for payment in payments:
+            assert 0 <= payment.paid <= payment.budget_before
+            paid_by[payment.voter] = paid_by.get(payment.voter, Fraction(0)) + payment.paid
+        most = max(payment.paid for payment in payments)
+        assert result.outcomes[project].max_payment == most, project
+        assert most <= expected.per_voter_budget
+        assert sum(payment.paid for payment in payments) == profile.projects[project].cost
+    assert all(total <= expected.per_voter_budget for total in paid_by.values())
+    # Projects the greedy completion adds are paid from what MES left, not by voters.
+    for project in result.winners:
+        if project not in expected.payments:
+            assert rule.completion is Completion.ADD1_GREEDY
+            assert result.outcomes[project].reason is Reason.FUNDED_BY_COMPLETION
+
+
+# --- the engine equals the reference -----------------------------------------------------------
+
+
+@settings(max_examples=700, **SETTINGS)
+@given(st.data())
+def test_greedy_matches_the_reference(data: st.DataObject) -> None:
+    profile = data.draw(profiles())
+    rule = data.draw(rules(profile, names=(RuleName.GREEDY, RuleName.GREEDY_NO_SKIP)))
+    check_against_reference(profile, rule)
+
+
+@settings(max_examples=600, **SETTINGS)
+@given(st.data())
+def test_mes_matches_the_reference(data: st.DataObject) -> None:
+    profile = data.draw(profiles(kinds=CARDINAL))
+    rule = data.draw(rules(profile, names=(RuleName.MES,), completions=(Completion.NONE,)))
+    check_against_reference(profile, rule)
+
+
+@settings(max_examples=600, **SETTINGS)
+@given(st.data())
+def test_mes_with_completions_matches_the_reference(data: st.DataObject) -> None:
+    profile = data.draw(profiles(kinds=CARDINAL))
+    rule = data.draw(
+        rules(profile, names=(RuleName.MES,), completions=(Completion.ADD1, Completion.ADD1_GREEDY))
+    )
+    check_against_reference(profile, rule)
+
+
+@settings(max_examples=400, **SETTINGS)
+@given(st.data())
+def test_exact_mes_without_numpy_matches_the_reference(data: st.DataObject) -> None:
+    """Where numpy is installed the engine takes a float path for cost utilities; this is the
+    exact path a machine without numpy takes."""
+    profile = data.draw(profiles(kinds=(BallotKind.APPROVAL, BallotKind.CHOOSE_1)))
+    rule = data.draw(rules(profile, names=(RuleName.MES,)))
+    with exact_engine():
+        check_against_reference(profile, rule)
+
+
+# --- invariance and hashes ---------------------------------------------------------------------
+
+
+def reshuffled(profile: Profile, seed: int, how: str) -> Profile:
+    """The same voters in another order, grouped another way, projects listed in another order."""
+    rng = random.Random(seed)
+    voters = ungrouped(profile)
+    rng.shuffle(voters)
+    if how == "grouped":
+        ballots = group_ballots(voters)
+    elif how == "ungrouped":
+        ballots = voters
+    else:  # identical ballots split into several groups at random
+        ballots = []
+        for ballot in group_ballots(voters):
+            left = ballot.count
+            while left:
+                size = rng.randint(1, left)
+                ballots.append(replace(ballot, count=size))
+                left -= size
+        rng.shuffle(ballots)
+    ids = list(profile.projects)
+    rng.shuffle(ids)
+    return replace(
+        profile,
+        ballots=ballots,
+        projects={p: profile.projects[p] for p in ids},
+        meta=dict(profile.meta),
+    )
+
+
+@settings(max_examples=250, **SETTINGS)
+@given(
+    st.data(),
+    st.integers(min_value=0, max_value=2**32),
+    st.sampled_from(["grouped", "ungrouped", "split"]),
+)
+def test_permuting_voters_changes_neither_result_nor_hashes(
+    data: st.DataObject, seed: int, how: str
+) -> None:
+    profile = data.draw(profiles())
+    rule = data.draw(rules(profile))
+    first = engine.tally(profile, rule)
+    again = engine.tally(reshuffled(profile, seed, how), rule)
+    assert again.winners == first.winners
+    assert again.spent == first.spent
+    assert again.add1_steps == first.add1_steps
+    assert again.outcomes == first.outcomes
+    assert again.input_sha256 == first.input_sha256
+    assert again.result_sha256 == first.result_sha256
+    assert len(first.input_sha256) == len(first.result_sha256) == 64
+
+
+def other_rules(profile: Profile, rule: Rule) -> list[Rule]:
+    """Rules that differ from ``rule`` in one parameter."""
+    changed = [
+        replace(
+            rule, min_score=Fraction(1) if rule.min_score != 1 else Fraction(2), min_share=None
+        ),
+        replace(
+            rule,
+            min_share=Fraction(1, 2) if rule.min_share != Fraction(1, 2) else None,
+            min_score=None,
+        ),
+        replace(
+            rule,
+            tie_order=tuple(reversed(sorted(profile.projects))) if rule.tie_order is None else None,
+        ),
+    ]
+    if rule.name is RuleName.MES:
+        changed.append(replace(rule, name=RuleName.GREEDY, completion=Completion.NONE))
+        changed += [replace(rule, completion=c) for c in Completion if c is not rule.completion]
+    else:
+        changed.append(
+            replace(
+                rule,
+                name=RuleName.GREEDY
+                if rule.name is RuleName.GREEDY_NO_SKIP
+                else RuleName.GREEDY_NO_SKIP,
+            )
+        )
+    if len(profile.projects) >= 2:
+        pair = tuple(sorted(profile.projects)[:2])
+        changed.append(replace(rule, exclusive=() if rule.exclusive == (pair,) else (pair,)))
+    return [r for r in changed if r.describe() != rule.describe()]
+
+
+def changed_ballot(profile: Profile, data: st.DataObject) -> Profile:
+    """One voter's ballot changed (a project added, dropped, or its points or place changed)."""
+    voters = ungrouped(profile)
+    i = data.draw(st.integers(min_value=0, max_value=len(voters) - 1), label="voter")
+    ballot = voters[i]
+    ids = sorted(profile.projects)
+    missing = [p for p in ids if p not in ballot.projects]
+    if profile.kind is BallotKind.CUMULATIVE:
+        if ballot.projects:
+            assert ballot.points is not None
+            points = (ballot.points[0] + 1, *ballot.points[1:])
+            new = Ballot(projects=ballot.projects, points=points, count=1)
+        else:
+            new = Ballot(projects=(ids[0],), points=(1,), count=1)
+    elif profile.kind is BallotKind.ORDINAL and len(ballot.projects) >= 2:
+        new = Ballot(projects=ballot.projects[::-1], count=1)
+    elif profile.kind is BallotKind.CHOOSE_1:
+        options = [p for p in ids if (p,) != ballot.projects]
+        new = Ballot(projects=(options[0],) if options else (), count=1)
+    elif missing and (profile.max_length is None or len(ballot.projects) < profile.max_length):
+        new = Ballot(projects=tuple(sorted((*ballot.projects, missing[0]))), count=1)
+        if profile.kind is BallotKind.ORDINAL:
+            new = Ballot(projects=(*ballot.projects, missing[0]), count=1)
+    else:
+        new = Ballot(projects=ballot.projects[:-1], count=1)
+    assert (new.projects, new.points) != (ballot.projects, ballot.points)
+    voters[i] = new
+    return replace(profile, ballots=group_ballots(voters))
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(st.data())
+def test_input_hash_changes_with_the_rule_or_a_ballot(data: st.DataObject) -> None:
+    profile = data.draw(profiles())
+    rule = data.draw(rules(profile))
+    base = engine.tally(profile, rule).input_sha256
+    for other in other_rules(profile, rule):
+        try:
+            result = engine.tally(profile, other)
+        except RuleError:  # e.g. MES on ordinal ballots
+            continue
+        assert result.input_sha256 != base, other
+    assert engine.tally(changed_ballot(profile, data), rule).input_sha256 != base
+    cheaper = {
+        p: replace(item, cost=item.cost + 1) if i == 0 else item
+        for i, (p, item) in enumerate(profile.projects.items())
+    }
+    assert engine.tally(replace(profile, projects=cheaper), rule).input_sha256 != base
+    assert engine.tally(replace(profile, budget=profile.budget + 1), rule).input_sha256 != base
+
+
+# --- examples ----------------------------------------------------------------------------------
+
+
+def _profile(
+    kind: BallotKind, budget: Fraction, costs: dict[str, int], ballots: list[tuple]
+) -> Profile:
+    return Profile(
+        kind=kind,
+        budget=budget,
+        projects={p: Project(id=p, cost=Fraction(c)) for p, c in costs.items()},
+        ballots=group_ballots([Ballot(projects=tuple(b), count=1) for b in ballots]),
+    )
+
+
+def test_mes_on_ranked_ballots_is_refused() -> None:
+    profile = _profile(BallotKind.ORDINAL, Fraction(10), {"a": 4, "b": 5}, [("a", "b"), ("b",)])
+    for completion in Completion:
+        with pytest.raises(RuleError):
+            engine.tally(profile, Rule(name=RuleName.MES, completion=completion))
+    # Borda with k = 2 projects: a scores 2, b 1 + 2 = 3.
+    assert engine.tally(profile, Rule(name=RuleName.GREEDY)).winners == ["b", "a"]
+
+
+def test_a_worked_example() -> None:
+    """Three voters, budget 9: 3 each. {a, b}, {a}, {c}; a costs 4, b 3, c 3.
+
+    Greedy: a (2 approvals), then b and c tie on 1 approval and 3; the tie goes to "b" by id; c
+    no longer fits (9 - 4 - 3 = 2). MES: a costs 4/2 = 2 each from voters 1 and 2 (rho 1/2);
+    c is 3 from voter 3 (rho 1); b would cost voter 1 (1 left) 3: unaffordable. add1: k = 0's
+    outcome leaves 9 - 7 = 2, less than b's 3, so it is exhaustive and add1 stops there."""
+    profile = _profile(
+        BallotKind.APPROVAL, Fraction(9), {"a": 4, "b": 3, "c": 3}, [("a", "b"), ("a",), ("c",)]
+    )
+    assert engine.tally(profile, Rule(name=RuleName.GREEDY)).winners == ["a", "b"]
+    mes = engine.tally(profile, Rule(name=RuleName.MES))
+    assert mes.winners == ["a", "c"]
+    assert mes.outcomes["a"].max_payment == 2
+    assert mes.outcomes["c"].max_payment == 3
+    add1 = engine.tally(profile, Rule(name=RuleName.MES, completion=Completion.ADD1))
+    assert (add1.winners, add1.add1_steps) == (["a", "c"], 0)
+    assert reference.tally(profile, Rule(name=RuleName.MES)).winners == ["a", "c"]
+
+
+def test_a_project_in_a_file_group_and_a_rule_group_obeys_both() -> None:
+    profile = _profile(
+        BallotKind.APPROVAL, Fraction(10), {"a": 2, "b": 2, "c": 2}, [("a", "b", "c")]
+    )
+    profile.projects["a"] = replace(profile.projects["a"], exclusive_group="g")
+    profile.projects["b"] = replace(profile.projects["b"], exclusive_group="g")
+    rule = Rule(name=RuleName.GREEDY, exclusive=(("a", "c"),))
+    # "a" is funded first (tie order); its file group rules out "b", its rule group "c".
+    assert reference.tally(profile, rule).winners == ["a"]
+    assert engine.tally(profile, rule).winners == ["a"]
+
+
+# A project supported only with zero utility (cost 0 under cost utilities, or 0 points) is no
+# MES candidate; it used to get reason BELOW_MINIMUM with no minimum and crash the explanation.
+
+
+def test_mes_with_a_zero_cost_project_gives_the_reference_winners() -> None:
+    """pabutools (cost satisfaction) never funds it either: nobody gains from it under MES."""
+    profile = _profile(BallotKind.APPROVAL, Fraction(4), {"a": 0, "b": 3}, [("a", "b"), ()])
+    for completion in Completion:
+        check_against_reference(profile, Rule(name=RuleName.MES, completion=completion))
+
+
+def test_mes_with_zero_points_gives_the_reference_winners() -> None:
+    profile = Profile(
+        kind=BallotKind.CUMULATIVE,
+        budget=Fraction(4),
+        projects={"a": Project(id="a", cost=Fraction(1)), "b": Project(id="b", cost=Fraction(3))},
+        ballots=[
+            Ballot(projects=("a", "b"), points=(0, 2), count=1),
+            Ballot(projects=(), points=(), count=1),
+        ],
+    )
+    check_against_reference(profile, Rule(name=RuleName.MES))
