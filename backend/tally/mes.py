@@ -351,12 +351,14 @@ class _FastRun:
     # -- float evaluation -----------------------------------------------------------------------
 
     def _classes_of(self, project: str) -> tuple[Any, Any]:
+        """The classes of ``project``'s supporters (ascending) and how many voters each has."""
         np = self.np
-        totals = np.bincount(
-            self.group_class[self.index[project]],
-            weights=self.weights[project],
-            minlength=self.n_classes,
-        )
+        groups = self.group_class[self.index[project]]
+        if self.n_classes > 4 * len(groups):
+            # Many classes, few supporters: counting over every class would cost more.
+            classes, slot = np.unique(groups, return_inverse=True)
+            return classes, np.bincount(slot, weights=self.weights[project])
+        totals = np.bincount(groups, weights=self.weights[project], minlength=self.n_classes)
         classes = np.flatnonzero(totals)
         return classes, totals[classes]
 
@@ -373,14 +375,22 @@ class _FastRun:
             return (None if exact is None else float(exact)), classes, weights
         if total < cost:
             return None, classes, weights
-        order = np.argsort(budgets, kind="stable")
-        b = budgets[order]
-        w = weights[order]
-        paid_in_full = np.concatenate(([0.0], np.cumsum(b * w)))[:-1]
-        heads = float(w.sum()) - np.concatenate(([0.0], np.cumsum(w)))[:-1]
-        alphas = (cost - paid_in_full) / heads
-        first = int(np.argmax(alphas <= b))
-        return float(alphas[first]), classes, weights
+        # Water-filling without sorting: start as if everyone paid alpha; those who cannot pay
+        # all of it pay what they have, which raises alpha for the rest; repeat until no one
+        # else drops out (alpha only rises, so this ends after a few rounds).
+        everyone = float(weights.sum())
+        alpha = cost / everyone
+        dropped = -1
+        while True:
+            short = budgets < alpha
+            count = int(np.count_nonzero(short))
+            if count == dropped:
+                return alpha, classes, weights
+            dropped = count
+            heads = everyone - float(weights[short].sum())
+            if heads <= 0:  # everyone pays all they have (total == cost, within the tolerance)
+                return float(budgets.max()), classes, weights
+            alpha = (cost - float(budgets[short] @ weights[short])) / heads
 
     # -- the run --------------------------------------------------------------------------------
 
