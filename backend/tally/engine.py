@@ -282,7 +282,9 @@ def _run_mes(
     base = profile.budget / profile.voters
     step: int | None = None
     if rule.completion is Completion.NONE:
-        outcome = settled(problem, base, run_mes(problem, base, NUMPY))
+        # A small profile is done exactly before numpy would even have been imported.
+        small = sum(len(s.groups) for s in problem.supporters.values()) <= EXACT_MAX_ENTRIES
+        outcome = settled(problem, base, run_mes(problem, base, None if small else NUMPY))
     else:
         outcome, step = _add1(profile, problem, base)
     winners = list(outcome.winners)
@@ -309,6 +311,8 @@ def _run_mes(
 
 # Skip budgets (see mes_fast_structure) only where a run that records its structure is cheap.
 GALLOP_MAX_ENTRIES = 20_000
+# Below this many (project, voter group) pairs one MES run is quickest with Fractions alone.
+EXACT_MAX_ENTRIES = 2_000
 GALLOP_TRIAL = 16
 GALLOP_MIN_STEPS_PER_RUN = 4
 
