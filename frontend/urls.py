@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, councils, home, notifications, organisations, panels, tokens
+from .views import account, councils, funds, home, notifications, organisations, panels, tokens
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -55,6 +55,23 @@ urlpatterns = [
         name="person_mfa_reset",
     ),
     path("grants/<int:grant_id>/revoke/", councils.grant_revoke, name="grant_revoke"),
+    # Funds
+    path("funds/", funds.fund_list, name="fund_list"),
+    path("councils/<int:council_id>/funds/new/", funds.fund_new, name="fund_new"),
+    path("funds/<int:fund_id>/", funds.fund_detail, name="fund_detail"),
+    path("funds/<int:fund_id>/budget/", funds.fund_budget, name="fund_budget"),
+    path("funds/<int:fund_id>/timeline/", funds.fund_timeline, name="fund_timeline"),
+    path("funds/<int:fund_id>/rule/", funds.fund_rule, name="fund_rule"),
+    path("funds/<int:fund_id>/population/", funds.fund_population, name="fund_population"),
+    path("funds/<int:fund_id>/checklist/", funds.fund_checklist, name="fund_checklist"),
+    path("funds/<int:fund_id>/rubric/", funds.fund_rubric, name="fund_rubric"),
+    path(
+        "funds/<int:fund_id>/rubric/defaults/",
+        funds.fund_rubric_defaults,
+        name="fund_rubric_defaults",
+    ),
+    path("funds/<int:fund_id>/ready/<str:part>/", funds.fund_ready, name="fund_ready"),
+    path("funds/<int:fund_id>/phase/", funds.fund_move, name="fund_move"),
     # Panels
     path("panels/", panels.panel_list, name="panel_list"),
     path("panels/<int:panel_id>/", panels.panel_detail, name="panel_detail"),

@@ -9,7 +9,7 @@ from django.test import Client
 
 from backend.accounts.models import LegalForm, Organisation, RoleGrant, User
 from backend.accounts.permissions import Actor
-from backend.funds.models import Council, Locality, Panel
+from backend.funds.models import Council, Fund, Locality, Panel
 
 PASSWORD = "correct horse battery staple"
 
@@ -53,6 +53,18 @@ class PanelFactory(factory.django.DjangoModelFactory):
 
     council = factory.SubFactory(CouncilFactory)
     name = factory.Sequence(lambda n: f"Community panel {n}")
+
+
+class FundFactory(factory.django.DjangoModelFactory):
+    """A draft fund, as fund_create leaves it (use the services to set it up)."""
+
+    class Meta:
+        model = Fund
+
+    council = factory.SubFactory(CouncilFactory)
+    panel = factory.SubFactory(PanelFactory, council=factory.SelfAttribute("..council"))
+    name = factory.Sequence(lambda n: f"Transforming Early Years {n}")
+    budget_pence = 50_000_000
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -32,6 +32,7 @@ app.conf.imports = ("worker.tasks",)
 app.conf.worker_hijack_root_logger = False
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "fairfund.worker_heartbeat", "schedule": 30.0},
+    "advance-fund-phases": {"task": "fairfund.advance_fund_phases", "schedule": 60.0},
     "sweep-notifications": {
         "task": "fairfund.sweep_notifications",
         "schedule": float(settings.FAIRFUND_OUTBOX_SWEEP_SECONDS),

@@ -6,6 +6,7 @@ import socket
 
 from backend.core.health import worker_heartbeat_record
 from backend.core.queue import send_task_now
+from backend.funds.services import funds_advance_due
 from backend.notifications.services import (
     DELIVER_TASK,
     notifications_deliver,
@@ -38,3 +39,9 @@ def sweep_notifications() -> int:
     if due:
         send_task_now(DELIVER_TASK)
     return due
+
+
+@app.task(name="fairfund.advance_fund_phases", ignore_result=True)
+def advance_fund_phases() -> int:
+    """Beat, every minute: funds whose next phase has started move into it."""
+    return funds_advance_due()

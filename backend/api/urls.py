@@ -72,6 +72,43 @@ urlpatterns: list[URLPattern | URLResolver] = [
         funds.PanelMemberListApi.as_view(),
         name="api-panel-members",
     ),
+    # Funds
+    path(
+        "funds/",
+        MethodRoute(get=funds.FundListApi, post=funds.FundCreateApi),
+        name="api-funds",
+    ),
+    path("funds/open/", funds.FundOpenListApi.as_view(), name="api-funds-open"),
+    path("funds/<int:fund_id>/", funds.FundDetailApi.as_view(), name="api-fund"),
+    path("funds/<int:fund_id>/budget/", funds.FundBudgetSetApi.as_view(), name="api-fund-budget"),
+    path(
+        "funds/<int:fund_id>/population/",
+        funds.FundPopulationSetApi.as_view(),
+        name="api-fund-population",
+    ),
+    path(
+        "funds/<int:fund_id>/checklist/",
+        funds.FundChecklistSetApi.as_view(),
+        name="api-fund-checklist",
+    ),
+    path("funds/<int:fund_id>/rubric/", funds.FundRubricSetApi.as_view(), name="api-fund-rubric"),
+    path(
+        "funds/<int:fund_id>/rubric/defaults/",
+        funds.FundRubricDefaultsApi.as_view(),
+        name="api-fund-rubric-defaults",
+    ),
+    path(
+        "funds/<int:fund_id>/timeline/",
+        funds.FundTimelineSetApi.as_view(),
+        name="api-fund-timeline",
+    ),
+    path("funds/<int:fund_id>/rule/", funds.FundRuleSetApi.as_view(), name="api-fund-rule"),
+    path("funds/<int:fund_id>/ready/", funds.FundMarkReadyApi.as_view(), name="api-fund-ready"),
+    path(
+        "funds/<int:fund_id>/transitions/",
+        funds.FundTransitionApi.as_view(),
+        name="api-fund-transitions",
+    ),
     # Roles and MFA resets
     path("role-grants/", accounts.RoleGrantCreateApi.as_view(), name="api-role-grants"),
     path(

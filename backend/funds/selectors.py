@@ -18,7 +18,8 @@ from backend.accounts.permissions import (
 )
 from backend.core.errors import NotFound, PermissionDenied
 
-from .models import Council, Locality, Panel
+from .models import TIMELINE_FIELDS, Council, Fund, Locality, Need, Panel, Phase
+from .workflows import AWARD_ONLY, TRANSITIONS
 
 
 def councils_for_actor(*, actor: Actor) -> QuerySet[Council]:
@@ -176,3 +177,94 @@ def panel_get_for_officer(*, actor: Actor, panel_id: int) -> Panel:
     access = panel_access(actor=actor, panel_id=panel_id)
     require_officer(actor, access.panel.council)
     return access.panel
+
+
+# --- funds -------------------------------------------------------------------------------------
+
+
+def _funds() -> QuerySet[Fund]:
+    return Fund.objects.select_related("council", "panel").prefetch_related(
+        "localities", "pots", "criteria", "checklist"
+    )
+
+
+def funds_for_actor(*, actor: Actor) -> QuerySet[Fund]:
+    """Funds of the panels the actor sits on, and of the councils they serve as officer or auditor."""
+    return (
+        _funds()
+        .filter(
+            Q(panel__role_grants__user=actor.user, panel__role_grants__revoked_at__isnull=True)
+            | Q(
+                council__role_grants__user=actor.user,
+                council__role_grants__revoked_at__isnull=True,
+                council__role_grants__role__in=[Role.COUNCIL_OFFICER, Role.AUDITOR],
+            )
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def fund_get(*, actor: Actor, fund_id: int) -> Fund:
+    """A fund, for its council's officers and auditors (after MFA) and its panel's chair and
+    members; unknown (404) to anyone else."""
+    fund = _funds().filter(pk=fund_id).first()
+    if fund is None:
+        raise NotFound("No such fund.")
+    if can_read_council(actor, fund.council):
+        return fund
+    if holds(actor.user, Role.PANEL_CHAIR, panel=fund.panel) or holds(
+        actor.user, Role.PANEL_MEMBER, panel=fund.panel
+    ):
+        return fund
+    raise NotFound("No such fund.")
+
+
+def funds_open_for_bids() -> QuerySet[Fund]:
+    """The public list: funds taking bids now, with their populations and budgets."""
+    return _funds().filter(phase=Phase.OPEN_FOR_BIDS).order_by("bids_close_at", "name")
+
+
+@dataclass(frozen=True)
+class FundAccess:
+    """A fund the actor may see, and the role through which they see it (for the web UI)."""
+
+    fund: Fund
+    role: Role
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role == Role.COUNCIL_OFFICER
+
+    @property
+    def is_chair(self) -> bool:
+        return self.role == Role.PANEL_CHAIR
+
+
+def fund_access(*, actor: Actor, fund_id: int) -> FundAccess:
+    """As fund_get; the role that lets the actor do the most wins: officer, chair, member, auditor."""
+    fund = fund_get(actor=actor, fund_id=fund_id)
+    if holds(actor.user, Role.COUNCIL_OFFICER, council=fund.council):
+        return FundAccess(fund=fund, role=Role.COUNCIL_OFFICER)
+    for role in (Role.PANEL_CHAIR, Role.PANEL_MEMBER):
+        if holds(actor.user, role, panel=fund.panel):
+            return FundAccess(fund=fund, role=role)
+    return FundAccess(fund=fund, role=Role.AUDITOR)
+
+
+def fund_next_phases(*, fund: Fund) -> list[tuple[str, str]]:
+    """The phases an officer may move the fund to by hand, as (value, label)."""
+    return [
+        (str(phase), str(phase.label))
+        for phase in Phase
+        if phase in TRANSITIONS[Phase(fund.phase)] and phase not in AWARD_ONLY
+    ]
+
+
+def need_choices() -> list[tuple[str, str]]:
+    return [(str(need.value), str(need.label)) for need in Need]
+
+
+def timeline_fields() -> tuple[str, ...]:
+    """The timeline's fields, in order: the date each phase starts."""
+    return TIMELINE_FIELDS

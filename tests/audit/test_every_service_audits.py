@@ -32,14 +32,34 @@ from backend.accounts.services import (
 )
 from backend.audit.models import AuditEvent
 from backend.audit.selectors import chain_verify
-from backend.funds.services import council_create, locality_create, panel_create, panel_update
+from backend.funds.models import Fund, Phase
+from backend.funds.services import (
+    CriterionInput,
+    PotInput,
+    council_create,
+    fund_apply_default_rubric,
+    fund_create,
+    fund_mark_ready,
+    fund_set_budget_and_pots,
+    fund_set_checklist,
+    fund_set_decision_rule,
+    fund_set_purpose_and_population,
+    fund_set_rubric,
+    fund_set_timeline,
+    fund_transition,
+    funds_advance_due,
+    locality_create,
+    panel_create,
+    panel_update,
+)
 from backend.notifications.models import Notification
 from backend.notifications.services import (
     email_preferences_set,
     notification_mark_read,
     notifications_deliver,
 )
-from tests.factories import UserFactory, actor, add_totp
+from tests.factories import UserFactory, actor, add_totp, grant
+from tests.funds.helpers import timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +69,7 @@ NOT_WRITES = {
     "backend.audit.services.audit_record": "is the audit chain itself",
     "backend.notifications.services.notify": "writes outbox rows inside its cause's audited transaction",
     "backend.notifications.services.backoff": "arithmetic",
+    "backend.funds.services.tie_order_from_seed": "arithmetic: the order a seed gives",
     "backend.notifications.services.wants_email": "a read",
     "backend.notifications.services.notifications_due_count": "a read",
 }
@@ -132,6 +153,30 @@ def _scenarios(world):
     def token_issue():
         state["token"], _plaintext = api_token_issue(actor=who, name="laptop")
 
+    def fund_chair():
+        if "chair" not in state:
+            state["chair"] = UserFactory()
+            grant(state["chair"], "panel_chair", panel=panel)
+        return actor(state["chair"])
+
+    def new_fund():
+        state["fund"] = fund_create(
+            actor=who, council=council, panel=panel, name="Early years", budget_pence=10_000
+        )
+
+    def fund():
+        return Fund.objects.get(pk=state["fund"].pk)
+
+    def chair_ready():
+        fund_mark_ready(actor=fund_chair(), fund=fund(), part="chair")
+
+    def officer_ready():
+        fund_mark_ready(actor=who, fund=fund(), part="officer")
+
+    def advance():
+        # Opens for bids at its date (both parts are ready by now).
+        funds_advance_due(now=timeline()["bids_open_at"])
+
     def mark_read():
         row = Notification.objects.filter(recipient_user=state["member"], channel="in_app").first()
         notification_mark_read(user=state["member"], notification_id=row.pk)
@@ -158,6 +203,50 @@ def _scenarios(world):
         "backend.funds.services.panel_update": (
             lambda: panel_update(actor=who, panel=panel, description="New"),
             ["panel.updated"],
+        ),
+        "backend.funds.services.fund_create": (new_fund, ["fund.created"]),
+        "backend.funds.services.fund_set_budget_and_pots": (
+            lambda: fund_set_budget_and_pots(
+                actor=who, fund=fund(), budget_pence=10_000, pots=[PotInput("North", 5_000)]
+            ),
+            ["fund.budget_set"],
+        ),
+        "backend.funds.services.fund_set_purpose_and_population": (
+            lambda: fund_set_purpose_and_population(
+                actor=fund_chair(), fund=fund(), purpose="Early years", needs=["sen"]
+            ),
+            ["fund.population_set"],
+        ),
+        "backend.funds.services.fund_set_checklist": (
+            lambda: fund_set_checklist(actor=fund_chair(), fund=fund(), items=["Local"]),
+            ["fund.checklist_set"],
+        ),
+        "backend.funds.services.fund_set_rubric": (
+            lambda: fund_set_rubric(
+                actor=fund_chair(), fund=fund(), scale_max=3, criteria=[CriterionInput("Need", 1)]
+            ),
+            ["fund.rubric_set"],
+        ),
+        "backend.funds.services.fund_apply_default_rubric": (
+            lambda: fund_apply_default_rubric(actor=fund_chair(), fund=fund()),
+            ["fund.rubric_set"],
+        ),
+        "backend.funds.services.fund_set_timeline": (
+            lambda: fund_set_timeline(actor=who, fund=fund(), **timeline()),
+            ["fund.timeline_set"],
+        ),
+        "backend.funds.services.fund_set_decision_rule": (
+            lambda: fund_set_decision_rule(actor=who, fund=fund(), rule_name="greedy"),
+            ["fund.rule_set"],
+        ),
+        "backend.funds.services.fund_mark_ready": (
+            lambda: (chair_ready(), officer_ready()),
+            ["fund.marked_ready"],
+        ),
+        "backend.funds.services.funds_advance_due": (advance, ["fund.phase_changed"]),
+        "backend.funds.services.fund_transition": (
+            lambda: fund_transition(actor=who, fund=fund(), to_phase=Phase.CANCELLED),
+            ["fund.phase_changed"],
         ),
         "backend.accounts.services.user_create_verified": (
             lambda: user_create_verified(email="new@example.org", password="x" * 12),

@@ -40,6 +40,7 @@ def officer_links(council_id: int) -> list[str]:
         f"/councils/{council_id}/localities/new/",
         f"/councils/{council_id}/panels/new/",
         f"/councils/{council_id}/roles/add/",
+        f"/councils/{council_id}/funds/new/",
     ]
 
 

@@ -45,7 +45,12 @@ def test_choosing_email_kinds_without_javascript(granted):
     response = client.post("/notifications/", {"kinds": ["organisation_invitation"]})
     assert response.status_code == 302
     chosen = dict(EmailPreference.objects.filter(user=granted).values_list("kind", "email"))
-    assert chosen == {"organisation_invitation": True, "role_granted": False, "role_revoked": False}
+    assert chosen == {
+        "organisation_invitation": True,
+        "role_granted": False,
+        "role_revoked": False,
+        "fund_opened": False,
+    }
     page = client.get("/notifications/").content.decode()
     assert 'value="organisation_invitation" checked' in page
     assert 'value="role_granted" checked' not in page

@@ -220,6 +220,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": False,
     # One URL may carry several operations, each its own APIView class (backend.api.routing).
     "PREPROCESSING_HOOKS": ["backend.api.routing.expand_method_routes"],
+    # Choice sets used by several fields get one component name each.
+    "ENUM_NAME_OVERRIDES": {
+        "PhaseEnum": "backend.funds.models.Phase",
+        "NeedEnum": "backend.funds.models.Need",
+        "DecisionRuleEnum": "backend.funds.models.RULE_NAMES",
+        "RuleCompletionEnum": "backend.funds.models.RULE_COMPLETIONS",
+    },
 }
 
 # Content Security Policy with per-request nonces; no inline script, no CDN.
