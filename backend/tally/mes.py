@@ -271,6 +271,7 @@ class _FastRun:
         self.class_parent = np.full(capacity, -1, dtype=np.int64)
         self.class_selection = np.full(capacity, -1, dtype=np.int64)
         self.exact_budget: dict[int, Fraction] = {0: per_voter_budget}
+        self.payment_masks: dict[int, int | None] = {0: 0}
         self.selections: list[tuple[str, Any, Any, float]] = []
         self.exact_alpha: dict[int, Fraction] = {}
         if not problem.arrays:
@@ -301,6 +302,34 @@ class _FastRun:
             self.exact_budget[child] = before - min(before, self._exact_selection_alpha(selection))
         return self.exact_budget[chain[0][0]] if chain else self.exact_budget[k]
 
+    def _payment_mask(self, k: int) -> int | None:
+        """Bit s set: class k's voters paid selection s's price in part. None: they paid all
+        they had at some selection, so class k's budget is exactly zero."""
+        masks = self.payment_masks
+        chain = []
+        while k not in masks:
+            chain.append(k)
+            k = int(self.class_parent[k])
+        mask = masks[k]
+        for child in reversed(chain):
+            if mask is not None:
+                selection = int(self.class_selection[child])
+                if self._paid_all(child, selection):
+                    mask = None
+                else:
+                    mask |= 1 << selection
+            masks[child] = mask
+        return mask
+
+    def _paid_all(self, child: int, selection: int) -> bool:
+        """Whether the parent of ``child`` paid all it had at ``selection`` (exactly)."""
+        parent = int(self.class_parent[child])
+        alpha = self.selections[selection][3]
+        before = float(self.class_budget[parent])
+        if abs(before - alpha) > TOLERANCE * alpha:
+            return before < alpha
+        return self._exact_class_budget(parent) <= self._exact_selection_alpha(selection)
+
     def _exact_selection_alpha(self, selection: int) -> Fraction:
         if selection not in self.exact_alpha:
             project, classes, weights, alpha_f = self.selections[selection]
@@ -329,13 +358,31 @@ class _FastRun:
         remaining = cost
         heads = 0
         near: list[tuple[Fraction, int]] = []
+        # What the clear full payers hold, summed without a Fraction per class: a class's
+        # budget is the start budget less the prices it paid in part (its mask of selections).
+        start_weight = 0
+        paid_weight: dict[int, int] = {}
         for k, b, n in zip(classes.tolist(), budgets_f.tolist(), counts, strict=True):
             if b > high:
                 heads += n
             elif b < low:
-                remaining -= n * self._exact_class_budget(k)
+                mask = self._payment_mask(k)
+                if mask is None:  # paid all it had earlier: holds nothing
+                    continue
+                start_weight += n
+                selection = 0
+                while mask:
+                    if mask & 1:
+                        paid_weight[selection] = paid_weight.get(selection, 0) + n
+                    mask >>= 1
+                    selection += 1
             else:
                 near.append((self._exact_class_budget(k), n))
+        if start_weight:
+            held = self.b0 * start_weight - sum(
+                (self._exact_selection_alpha(t) * w for t, w in paid_weight.items()), Fraction(0)
+            )
+            remaining -= held
         near.sort()
         heads += sum(n for _b, n in near)
         for budget, n in near:

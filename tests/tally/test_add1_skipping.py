@@ -83,3 +83,24 @@ def test_skipping_really_happens_and_agrees() -> None:
     assert ours.add1_steps is not None
     assert ours.add1_steps == 490
     assert len(calls) < ours.add1_steps / 5  # far fewer runs than steps
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    long_add1_profiles(),
+    st.sampled_from([Completion.NONE, Completion.ADD1, Completion.ADD1_GREEDY]),
+)
+def test_the_lazy_float_engine_alone_equals_the_reference(
+    profile: Profile, completion: Completion
+) -> None:
+    """Small profiles normally go to the exact engine (MES) or recorded runs (add1); force the
+    lazy float engine that large elections use, and check it on them too."""
+    saved = engine.EXACT_MAX_ENTRIES, engine.GALLOP_MAX_ENTRIES
+    engine.EXACT_MAX_ENTRIES, engine.GALLOP_MAX_ENTRIES = -1, -1
+    try:
+        ours = engine.tally(profile, Rule(name=RuleName.MES, completion=completion))
+    finally:
+        engine.EXACT_MAX_ENTRIES, engine.GALLOP_MAX_ENTRIES = saved
+    theirs = reference.tally(profile, Rule(name=RuleName.MES, completion=completion))
+    assert ours.winners == theirs.winners
+    assert ours.add1_steps == theirs.add1_steps
