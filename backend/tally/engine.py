@@ -321,8 +321,10 @@ def _add1(profile: Profile, problem: MesProblem, base: Fraction) -> tuple[MesOut
     """Raise every voter's budget by one currency unit at a time; keep the last outcome within
     the budget, stopping at the first that overspends or when nothing more could be added.
 
-    Where runs are cheap, budgets whose MES run has the same structure as the current one are
-    skipped (their outcome is provably the same), trying jumps of 2, 4, 8 ... units.
+    Where runs are cheap they are recorded (mes_fast_structure): the record estimates how far
+    the outcome holds, and steps up to there are skipped when the run at the far end proves
+    (same_outcome_between) that every step between gives the same outcome; otherwise the jump
+    is halved, down to plain stepping. Recording stops when skips stay short.
     """
     np = NUMPY() if NUMPY is not None else None
     entries = sum(len(s.groups) for s in problem.supporters.values())
