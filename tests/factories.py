@@ -9,6 +9,7 @@ from django.test import Client
 
 from backend.accounts.models import LegalForm, Organisation, RoleGrant, User
 from backend.accounts.permissions import Actor
+from backend.bids.models import Bid, BudgetLine
 from backend.funds.models import Council, Fund, Locality, Panel
 
 PASSWORD = "correct horse battery staple"
@@ -78,6 +79,36 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     town = "Northbridge"
     postcode = "NB1 1AA"
     contact_email = "hello@riverside.example.org"
+
+
+class BidFactory(factory.django.DjangoModelFactory):
+    """A draft bid, complete enough to submit once it has a budget line (use the services)."""
+
+    class Meta:
+        model = Bid
+
+    fund = factory.SubFactory(FundFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    created_by = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Stay and play sessions {n}")
+    summary = "Weekly stay-and-play sessions for families with under-fives."
+    need = "Few local places where parents of young children meet."
+    population_served = "Families with children under five in the ward."
+    outcomes = "Better school readiness; less isolation for parents."
+    evidence_level = 2
+    evidence_sources = "Our own before-and-after surveys, 2024-2025."
+    delivery_plan = "Two sessions a week in the community centre, for 48 weeks."
+    beneficiaries = 120
+
+
+class BudgetLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetLine
+
+    bid = factory.SubFactory(BidFactory)
+    description = factory.Sequence(lambda n: f"Sessional workers {n}")
+    amount_pence = 1_200_000
+    position = factory.Sequence(lambda n: n)
 
 
 def grant(user: User, role: str, **scope: object) -> RoleGrant:

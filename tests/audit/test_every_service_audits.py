@@ -7,6 +7,7 @@ so a new service without a scenario here fails this test until someone adds one.
 import importlib
 import inspect
 import pkgutil
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -32,6 +33,16 @@ from backend.accounts.services import (
 )
 from backend.audit.models import AuditEvent
 from backend.audit.selectors import chain_verify
+from backend.bids.services import (
+    BudgetLineInput,
+    attachment_add,
+    attachment_remove,
+    bid_create,
+    bid_submit,
+    bid_update,
+    bid_withdraw,
+    budget_line_set,
+)
 from backend.funds.models import Fund, Phase
 from backend.funds.services import (
     CriterionInput,
@@ -58,6 +69,7 @@ from backend.notifications.services import (
     notification_mark_read,
     notifications_deliver,
 )
+from tests.bids.helpers import PDF, PNG, open_fund
 from tests.factories import UserFactory, actor, add_totp, grant
 from tests.funds.helpers import timeline
 
@@ -105,7 +117,8 @@ def _actions_during(call) -> list[str]:
 
 
 @pytest.fixture
-def world(council, panel, officer):
+def world(council, panel, officer, settings, tmp_path):
+    settings.FAIRFUND_UPLOAD_ROOT = str(tmp_path / "uploads")
     return {"council": council, "panel": panel, "officer": officer}
 
 
@@ -181,7 +194,72 @@ def _scenarios(world):
         row = Notification.objects.filter(recipient_user=state["member"], channel="in_app").first()
         notification_mark_read(user=state["member"], notification_id=row.pk)
 
+    def bidder():
+        if "bidder" not in state:
+            state["bidder"] = UserFactory()
+            state["bidding_organisation"] = organisation_create(
+                actor=actor(state["bidder"]),
+                details=replace(DETAILS, name="Hillside Play CIC", company_number="87654321"),
+            )
+        return actor(state["bidder"])
+
+    def new_bid():
+        fund_chair()
+        open_for_bids = open_fund(
+            council=council, panel=panel, officer=officer, chair=state["chair"]
+        )
+        state["bid"] = bid_create(
+            actor=bidder(),
+            fund=open_for_bids,
+            organisation=state["bidding_organisation"],
+            title="Play",
+        )
+
+    def complete_bid():
+        bid_update(
+            actor=bidder(),
+            bid=state["bid"],
+            summary="s",
+            need="n",
+            population_served="p",
+            outcomes="o",
+            evidence_level=3,
+            evidence_sources="e",
+            delivery_plan="d",
+            beneficiaries=40,
+        )
+
+    def attach():
+        state["attachment"] = attachment_add(
+            actor=bidder(), bid=state["bid"], filename="plan.pdf", content=PDF
+        )
+
+    def detach():
+        extra = attachment_add(actor=bidder(), bid=state["bid"], filename="a.png", content=PNG)
+        attachment_remove(actor=bidder(), attachment=extra)
+
     return {
+        "backend.bids.services.bid_create": (new_bid, ["bid.created"]),
+        "backend.bids.services.bid_update": (complete_bid, ["bid.updated"]),
+        "backend.bids.services.budget_line_set": (
+            lambda: budget_line_set(
+                actor=bidder(), bid=state["bid"], lines=[BudgetLineInput("Staff", 9_000)]
+            ),
+            ["bid.budget_set"],
+        ),
+        "backend.bids.services.attachment_add": (attach, ["bid.attachment_added"]),
+        "backend.bids.services.attachment_remove": (
+            detach,
+            ["bid.attachment_added", "bid.attachment_removed"],
+        ),
+        "backend.bids.services.bid_submit": (
+            lambda: bid_submit(actor=bidder(), bid=state["bid"]),
+            ["bid.submitted"],
+        ),
+        "backend.bids.services.bid_withdraw": (
+            lambda: bid_withdraw(actor=bidder(), bid=state["bid"]),
+            ["bid.withdrawn"],
+        ),
         "backend.funds.services.council_create": (
             lambda: council_create(name="Southmoor Council"),
             ["council.created"],

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "backend.core",
     "backend.accounts",
     "backend.funds",
+    "backend.bids",
     "backend.audit",
     "backend.notifications",
     # The API's templates (the Swagger UI page under the CSP).
@@ -166,6 +167,8 @@ FAIRFUND_API_TOKEN_TTL_DAYS = env.int("FAIRFUND_API_TOKEN_TTL_DAYS", default=30)
 FAIRFUND_PABULIB_DIR = env.str(
     "FAIRFUND_PABULIB_DIR", default=str(BASE_DIR.parent / "shared" / "pabulib")
 )
+# Bid attachments: outside the web root, served only through a view that checks permission.
+FAIRFUND_UPLOAD_ROOT = env.str("FAIRFUND_UPLOAD_ROOT", default=str(VAR_DIR / "uploads"))
 FAIRFUND_COUNCIL_NAME = env.str("FAIRFUND_COUNCIL_NAME", default="Fairfund")
 FAIRFUND_HEARTBEAT_STALE_SECONDS = env.int("FAIRFUND_HEARTBEAT_STALE_SECONDS", default=120)
 # How often beat looks for outbox rows left pending (after a broker outage or a killed worker).

@@ -1,0 +1,1 @@
+"""Bids, budget lines, evidence and attachments from organisations applying to funds."""

@@ -1,0 +1,158 @@
+"""Reads about bids, filtered by who may see them.
+
+A bid is seen by its organisation's applicants, by the fund's council officers and auditors
+(after MFA), and by the fund's panel once bids have closed; rival applicants never learn it
+exists (NotFound, a 404).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db.models import Q, QuerySet
+
+from backend.accounts.models import Organisation, Role
+from backend.accounts.permissions import Actor, holds, require_council_role, require_panel_role
+from backend.core.errors import NotFound
+from backend.funds.models import Phase
+
+from .models import Attachment, Bid, Status
+
+# The bid's own text fields, in the order the form asks for them.
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "need",
+    "population_served",
+    "outcomes",
+    "evidence_sources",
+    "delivery_plan",
+    "partners",
+    "named_staff",
+)
+
+# Fund phases in which the panel reads its fund's bids: once bids have closed.
+PANEL_READS_IN = (
+    Phase.SCREENING,
+    Phase.SCORING,
+    Phase.VOTING,
+    Phase.TALLYING,
+    Phase.DECIDED,
+    Phase.PUBLISHED,
+)
+
+
+def upload_storage() -> FileSystemStorage:
+    """Where attachments live: outside the web root, with no URL of their own."""
+    return FileSystemStorage(location=settings.FAIRFUND_UPLOAD_ROOT)
+
+
+def bid_snapshot(bid: Bid) -> dict[str, object]:
+    """The bid's content as data: what its submission hash covers."""
+    return {
+        "bid": bid.pk,
+        "fund": bid.fund_id,
+        "organisation": bid.organisation_id,
+        "pot": bid.pot_id,
+        **{field: getattr(bid, field) for field in TEXT_FIELDS},
+        "evidence_level": bid.evidence_level,
+        "beneficiaries": bid.beneficiaries,
+        "budget_lines": [
+            {"description": line.description, "amount_pence": line.amount_pence}
+            for line in bid.budget_lines.order_by("position")
+        ],
+        "attachments": sorted(bid.attachments.values_list("sha256", flat=True)),
+    }
+
+
+def bid_snapshot_sha256(bid: Bid) -> str:
+    """sha256 of the snapshot as canonical JSON (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(
+        bid_snapshot(bid), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _bids() -> QuerySet[Bid]:
+    return Bid.objects.select_related("fund", "organisation", "pot").prefetch_related(
+        "budget_lines", "attachments"
+    )
+
+
+def bids_for_actor(*, actor: Actor) -> QuerySet[Bid]:
+    """Every bid the actor may see. Roles that need MFA count only once MFA is done."""
+    user = actor.user
+    if not user.is_authenticated or not user.is_active:
+        return Bid.objects.none()
+    own = Q(
+        organisation__role_grants__user=user,
+        organisation__role_grants__revoked_at__isnull=True,
+        organisation__role_grants__role=Role.APPLICANT,
+    )
+    member_roles = [Role.PANEL_MEMBER]
+    visible = own
+    if actor.may_act_with_mfa_role:
+        member_roles.append(Role.PANEL_CHAIR)
+        visible |= Q(
+            fund__council__role_grants__user=user,
+            fund__council__role_grants__revoked_at__isnull=True,
+            fund__council__role_grants__role__in=[Role.COUNCIL_OFFICER, Role.AUDITOR],
+        )
+    visible |= Q(
+        fund__panel__role_grants__user=user,
+        fund__panel__role_grants__revoked_at__isnull=True,
+        fund__panel__role_grants__role__in=member_roles,
+        fund__phase__in=PANEL_READS_IN,
+    ) & ~Q(status=Status.DRAFT)
+    ids = Bid.objects.filter(visible).values("pk")
+    return _bids().filter(pk__in=ids).order_by("fund", "created_at", "pk")
+
+
+def bids_for_organisation(*, actor: Actor, organisation: Organisation) -> QuerySet[Bid]:
+    """The applicant's dashboard: its organisation's bids (unknown to anyone else)."""
+    if not holds(actor.user, Role.APPLICANT, organisation=organisation):
+        raise NotFound("No such organisation.")
+    return _bids().filter(organisation=organisation).order_by("-updated_at", "pk")
+
+
+def bid_get(*, actor: Actor, bid_id: int) -> Bid:
+    """A bid the actor may see; NotFound (404) for anyone else, MfaRequired (403) for an officer,
+    auditor or chair who has not done MFA in this session."""
+    bid = _bids().filter(pk=bid_id).first()
+    if bid is None:
+        raise NotFound("No such bid.")
+    user = actor.user
+    if holds(user, Role.APPLICANT, organisation=bid.organisation):
+        return bid
+    fund = bid.fund
+    if holds(user, Role.COUNCIL_OFFICER, council=fund.council) or holds(
+        user, Role.AUDITOR, council=fund.council
+    ):
+        require_council_role(actor, fund.council, Role.COUNCIL_OFFICER, Role.AUDITOR)
+        return bid
+    panel_may_read = fund.phase in PANEL_READS_IN and bid.status != Status.DRAFT
+    if panel_may_read and holds(user, Role.PANEL_CHAIR, panel=fund.panel):
+        require_panel_role(actor, fund.panel, Role.PANEL_CHAIR)
+        return bid
+    if panel_may_read and holds(user, Role.PANEL_MEMBER, panel=fund.panel):
+        return bid
+    raise NotFound("No such bid.")
+
+
+def attachment_get(*, actor: Actor, attachment_id: int) -> Attachment:
+    """An attachment, for whoever may see its bid (404 otherwise)."""
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("No such attachment.")
+    bid_get(actor=actor, bid_id=attachment.bid_id)
+    return attachment
+
+
+def attachment_content(*, actor: Actor, attachment_id: int) -> tuple[Attachment, bytes]:
+    """An attachment and its bytes, for the view that serves it after checking permission."""
+    attachment = attachment_get(actor=actor, attachment_id=attachment_id)
+    with upload_storage().open(attachment.stored_path, "rb") as handle:
+        return attachment, handle.read()

@@ -1,0 +1,414 @@
+"""Writes about bids: drafting, budget lines, attachments, submission and withdrawal.
+
+Any applicant of the bid's organisation may work on it: members of an organisation work on its
+bids together. Every change is audited; free text enters the chain only as its sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.accounts.models import Organisation
+from backend.accounts.permissions import Actor, require_organisation_member
+from backend.audit.services import AuditActor, audit_record
+from backend.core.errors import ApplicationError
+from backend.funds.models import Fund, Phase, Pot
+
+from .content_check import check_upload
+from .models import Attachment, Bid, BudgetLine, EvidenceLevel, Status
+from .selectors import bid_snapshot_sha256, upload_storage
+from .workflows import allowed
+
+# Fields a bid must have before it can be submitted (partners and named staff are optional).
+REQUIRED_FOR_SUBMISSION = (
+    "title",
+    "summary",
+    "need",
+    "population_served",
+    "outcomes",
+    "evidence_level",
+    "evidence_sources",
+    "delivery_plan",
+    "beneficiaries",
+)
+_TITLE_MAX = 200
+_LINE_DESCRIPTION_MAX = 300
+
+
+def _text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class BudgetLineInput:
+    description: str
+    amount_pence: int
+
+
+def _bid_locked(bid: Bid) -> Bid:
+    return (
+        Bid.objects.select_for_update(of=("self",))
+        .select_related("fund", "organisation", "pot")
+        .get(pk=bid.pk)
+    )
+
+
+def _draft_for(actor: Actor, bid: Bid) -> Bid:
+    """The bid, locked, if the actor may change it and it is still a draft."""
+    locked = _bid_locked(bid)
+    require_organisation_member(actor, locked.organisation)
+    if locked.status != Status.DRAFT:
+        raise ApplicationError(
+            _("This bid has been submitted or withdrawn, so it can no longer change."),
+            code="bid_locked",
+        )
+    return locked
+
+
+def _bids_open(fund: Fund) -> bool:
+    """The fund takes bids now, by the server's clock (the deadline itself is too late)."""
+    return (
+        fund.phase == Phase.OPEN_FOR_BIDS
+        and fund.bids_close_at is not None
+        and timezone.now() < fund.bids_close_at
+    )
+
+
+def _require_bids_open(fund: Fund, what: str) -> None:
+    if not _bids_open(fund):
+        raise ApplicationError(
+            _("The fund is not taking bids now, so you cannot %(what)s.") % {"what": what},
+            code="bids_closed",
+        )
+
+
+def _pot_of(fund: Fund, pot_id: int | None) -> Pot | None:
+    if pot_id is None:
+        return None
+    pot = Pot.objects.filter(fund=fund, pk=pot_id).first()
+    if pot is None:
+        raise ApplicationError(
+            _("Choose one of the fund's pots."), fields={"pot": [_("Not a pot of this fund.")]}
+        )
+    return pot
+
+
+@transaction.atomic
+def bid_create(
+    *,
+    actor: Actor,
+    fund: Fund,
+    organisation: Organisation,
+    title: str = "",
+    pot_id: int | None = None,
+) -> Bid:
+    """A new draft bid of ``organisation`` for a fund open for bids."""
+    require_organisation_member(actor, organisation)
+    fund = Fund.objects.select_for_update().get(pk=fund.pk)
+    _require_bids_open(fund, _("start a bid"))
+    title = title.strip()
+    if len(title) > _TITLE_MAX:
+        raise ApplicationError(
+            _("The title is too long."),
+            fields={"title": [_("At most %(n)s characters.") % {"n": _TITLE_MAX}]},
+        )
+    bid = Bid.objects.create(
+        fund=fund,
+        organisation=organisation,
+        pot=_pot_of(fund, pot_id),
+        title=title,
+        created_by=actor.user,
+    )
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="bid.created",
+        subject=bid,
+        data={
+            "fund": fund.pk,
+            "organisation": organisation.pk,
+            "pot": bid.pot_id,
+            "title_sha256": _text_sha256(title),
+        },
+    )
+    return bid
+
+
+def _int_errors(value: object, low: int, high: int | None) -> bool:
+    """Whether ``value`` is not a whole number in [low, high]."""
+    return (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < low
+        or (high is not None and value > high)
+    )
+
+
+@transaction.atomic
+def bid_update(
+    *,
+    actor: Actor,
+    bid: Bid,
+    title: str | None = None,
+    summary: str | None = None,
+    need: str | None = None,
+    population_served: str | None = None,
+    outcomes: str | None = None,
+    evidence_level: int | None = None,
+    evidence_sources: str | None = None,
+    delivery_plan: str | None = None,
+    beneficiaries: int | None = None,
+    partners: str | None = None,
+    named_staff: str | None = None,
+    pot_id: int | None = None,
+) -> Bid:
+    """Save a draft: any fields given (None leaves a field as it is); incomplete is fine.
+
+    Text is stored exactly as given (escaping is the job of whatever shows it).
+    """
+    bid = _draft_for(actor, bid)
+    texts = {
+        "title": title,
+        "summary": summary,
+        "need": need,
+        "population_served": population_served,
+        "outcomes": outcomes,
+        "evidence_sources": evidence_sources,
+        "delivery_plan": delivery_plan,
+        "partners": partners,
+        "named_staff": named_staff,
+    }
+    errors: dict[str, list[str]] = {}
+    changed: list[str] = []
+    for field, value in texts.items():
+        if value is None:
+            continue
+        if field == "title" and len(value) > _TITLE_MAX:
+            errors[field] = [_("At most %(n)s characters.") % {"n": _TITLE_MAX}]
+            continue
+        setattr(bid, field, value)
+        changed.append(field)
+    if evidence_level is not None:
+        if _int_errors(evidence_level, 1, 5):
+            errors["evidence_level"] = [_("Choose a level from 1 to 5.")]
+        else:
+            bid.evidence_level = EvidenceLevel(evidence_level)
+            changed.append("evidence_level")
+    if beneficiaries is not None:
+        if _int_errors(beneficiaries, 1, None):
+            errors["beneficiaries"] = [_("Enter a whole number, more than zero.")]
+        else:
+            bid.beneficiaries = beneficiaries
+            changed.append("beneficiaries")
+    if pot_id is not None:
+        try:
+            bid.pot = _pot_of(bid.fund, pot_id)
+            changed.append("pot")
+        except ApplicationError as error:
+            errors.update(error.fields)
+    if errors:
+        raise ApplicationError(_("Some answers need correcting."), fields=errors)
+    bid.save(update_fields=[*changed, "updated_at"])
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="bid.updated",
+        subject=bid,
+        data={"fields": sorted(changed), "content_sha256": bid_snapshot_sha256(bid)},
+    )
+    return bid
+
+
+@transaction.atomic
+def budget_line_set(*, actor: Actor, bid: Bid, lines: Sequence[BudgetLineInput]) -> Bid:
+    """Replace the bid's budget lines; every bad line is named at once."""
+    bid = _draft_for(actor, bid)
+    errors: dict[str, list[str]] = {}
+    cleaned: list[tuple[str, int]] = []
+    for i, line in enumerate(lines):
+        description = line.description.strip()
+        if not description:
+            errors[f"budget_lines.{i}.description"] = [_("Say what this amount is for.")]
+        elif len(description) > _LINE_DESCRIPTION_MAX:
+            errors[f"budget_lines.{i}.description"] = [
+                _("At most %(n)s characters.") % {"n": _LINE_DESCRIPTION_MAX}
+            ]
+        if _int_errors(line.amount_pence, 1, None):
+            errors[f"budget_lines.{i}.amount_pence"] = [
+                _("Enter an amount in pence, more than zero.")
+            ]
+        cleaned.append((description, line.amount_pence))
+    if errors:
+        raise ApplicationError(_("Some budget lines need correcting."), fields=errors)
+    bid.budget_lines.all().delete()
+    BudgetLine.objects.bulk_create(
+        BudgetLine(bid=bid, description=description, amount_pence=amount, position=i)
+        for i, (description, amount) in enumerate(cleaned)
+    )
+    bid.save(update_fields=["updated_at"])
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="bid.budget_set",
+        subject=bid,
+        data={
+            "lines": [
+                {"description_sha256": _text_sha256(d), "amount_pence": a} for d, a in cleaned
+            ],
+            "amount_requested_pence": sum(a for _d, a in cleaned),
+        },
+    )
+    return bid
+
+
+@transaction.atomic
+def attachment_add(*, actor: Actor, bid: Bid, filename: str, content: bytes) -> Attachment:
+    """Attach a file after checking what it really is (see backend.bids.content_check)."""
+    bid = _draft_for(actor, bid)
+    checked = check_upload(filename, content)
+    sha256 = hashlib.sha256(content).hexdigest()
+    if bid.attachments.filter(sha256=sha256).exists():
+        message = _("This file is already attached to the bid.")
+        raise ApplicationError(message, fields={"file": [message]}, code="file_refused")
+    storage = upload_storage()
+    stored_path = storage.save(f"bids/{bid.pk}/{sha256}.{checked.extension}", ContentFile(content))
+    # Written before commit, so a file the applicant was told is saved is on disk. A rollback
+    # after this point leaves an unreferenced file (named by its hash), never a row without one.
+    attachment = Attachment.objects.create(
+        bid=bid,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=len(content),
+        sha256=sha256,
+        stored_path=stored_path,
+        uploaded_by=actor.user,
+    )
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="bid.attachment_added",
+        subject=bid,
+        data={
+            "attachment": attachment.pk,
+            "sha256": sha256,
+            "size": attachment.size,
+            "content_type": attachment.content_type,
+            "name_sha256": _text_sha256(checked.name),
+        },
+    )
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor: Actor, attachment: Attachment) -> Bid:
+    """Take a file off a draft bid; the stored file goes once the removal is committed."""
+    bid = _draft_for(actor, attachment.bid)
+    attachment = Attachment.objects.select_for_update().get(pk=attachment.pk, bid=bid)
+    stored_path, sha256, pk = attachment.stored_path, attachment.sha256, attachment.pk
+    attachment.delete()
+    bid.save(update_fields=["updated_at"])
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="bid.attachment_removed",
+        subject=bid,
+        data={"attachment": pk, "sha256": sha256},
+    )
+    transaction.on_commit(lambda: upload_storage().delete(stored_path), robust=True)
+    return bid
+
+
+def _submission_errors(bid: Bid) -> dict[str, list[str]]:
+    """Everything that stops the bid being submitted, by field (the error-summary pattern)."""
+    errors: dict[str, list[str]] = {}
+    for field in REQUIRED_FOR_SUBMISSION:
+        value = getattr(bid, field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            errors[field] = [_("Answer this question before you submit.")]
+    amount = bid.amount_requested_pence
+    if amount <= 0:
+        errors["budget_lines"] = [_("Add at least one budget line.")]
+    elif bid.pot is not None and amount > bid.pot.share_pence:
+        errors["budget_lines"] = [
+            _("The amount requested (%(amount)s pence) is more than the pot's %(cap)s pence.")
+            % {"amount": amount, "cap": bid.pot.share_pence}
+        ]
+    elif amount > bid.fund.budget_pence:
+        errors["budget_lines"] = [
+            _("The amount requested (%(amount)s pence) is more than the fund's %(cap)s pence.")
+            % {"amount": amount, "cap": bid.fund.budget_pence}
+        ]
+    return errors
+
+
+def _move(bid: Bid, target: Status) -> None:
+    if not allowed(bid.status, target):
+        raise ApplicationError(
+            _("A bid cannot go from %(source)s to %(target)s.")
+            % {"source": Status(bid.status).label, "target": target.label},
+            code="transition_refused",
+        )
+
+
+@transaction.atomic
+def bid_submit(*, actor: Actor, bid: Bid) -> Bid:
+    """Submit a complete bid before the deadline; its content is snapshotted and hashed."""
+    bid = _bid_locked(bid)
+    require_organisation_member(actor, bid.organisation)
+    _move(bid, Status.SUBMITTED)
+    fund = Fund.objects.select_for_update().get(pk=bid.fund_id)
+    bid.fund = fund
+    _require_bids_open(fund, _("submit the bid"))
+    errors = _submission_errors(bid)
+    if errors:
+        raise ApplicationError(
+            _("There is a problem: %(count)s answers need attention before you can submit.")
+            % {"count": len(errors)},
+            fields=errors,
+            code="incomplete",
+        )
+    snapshot_sha256 = bid_snapshot_sha256(bid)
+    bid.status = Status.SUBMITTED
+    bid.submitted_at = timezone.now()
+    bid.submitted_snapshot_sha256 = snapshot_sha256
+    bid.save(update_fields=["status", "submitted_at", "submitted_snapshot_sha256", "updated_at"])
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="bid.submitted",
+        subject=bid,
+        data={
+            "before": Status.DRAFT.value,
+            "after": Status.SUBMITTED.value,
+            "fund": fund.pk,
+            "organisation": bid.organisation_id,
+            "pot": bid.pot_id,
+            "snapshot_sha256": snapshot_sha256,
+            "amount_requested_pence": bid.amount_requested_pence,
+            "attachments": bid.attachments.count(),
+        },
+    )
+    return bid
+
+
+@transaction.atomic
+def bid_withdraw(*, actor: Actor, bid: Bid) -> Bid:
+    """Withdraw a draft or submitted bid, while the fund still takes bids."""
+    bid = _bid_locked(bid)
+    require_organisation_member(actor, bid.organisation)
+    _move(bid, Status.WITHDRAWN)
+    # Locked (bid, then fund, as in bid_submit) so the fund cannot close half-way through.
+    bid.fund = Fund.objects.select_for_update().get(pk=bid.fund_id)
+    _require_bids_open(bid.fund, _("withdraw the bid"))
+    before = bid.status
+    bid.status = Status.WITHDRAWN
+    bid.withdrawn_at = timezone.now()
+    bid.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="bid.withdrawn",
+        subject=bid,
+        data={"before": str(before), "after": Status.WITHDRAWN.value, "fund": bid.fund_id},
+    )
+    return bid
