@@ -794,8 +794,14 @@ def fund_mark_ready(*, actor: Actor, fund: Fund, part: ReadyPart) -> Fund:
 
 
 def _bid_ids(fund: Fund) -> list[str]:
-    """The ids of the fund's bids, as text. Bids arrive with the bids app; until then, none."""
-    return []
+    """The ids, as text, of the fund's bids that go to the vote: those screened eligible.
+
+    (The panel's shortlist, with the scoring issue, will narrow this further.)
+    """
+    from backend.bids.models import Bid, Status  # bids depend on funds, not the other way
+
+    eligible = Bid.objects.filter(fund=fund, status=Status.ELIGIBLE)
+    return [str(pk) for pk in eligible.values_list("pk", flat=True)]
 
 
 def _canonical_sha256(value: object) -> str:

@@ -229,3 +229,19 @@ def test_the_panel_hears_when_its_fund_opens_for_bids(ready_fund, chair, member,
     funds_advance_due(now=START)
     rows = Notification.objects.filter(kind="fund_opened", channel="email")
     assert sorted(rows.values_list("recipient_user", flat=True)) == sorted([chair.pk, member.pk])
+
+
+def test_the_frozen_tie_order_covers_the_eligible_bids_only(ready_fund, officer):
+    from django.utils import timezone
+
+    from tests.factories import BidFactory
+
+    fund = _at(ready_fund, Phase.SCORING)
+    done = {"submitted_at": timezone.now(), "submitted_snapshot_sha256": "0" * 64}
+    eligible = [BidFactory(fund=fund, status="eligible", **done) for _ in range(3)]
+    BidFactory(fund=fund, status="ineligible", **done)
+    BidFactory(fund=fund)  # a draft never submitted
+    fund_transition(actor=actor(officer), fund=fund, to_phase=Phase.VOTING)
+    fund.refresh_from_db()
+    assert sorted(fund.tie_order) == sorted(str(bid.pk) for bid in eligible)
+    assert fund.tie_order == tie_order_from_seed(fund.tie_seed, [str(b.pk) for b in eligible])
