@@ -6,6 +6,7 @@ Where one URL carries several operations, a MethodRoute hands each method to its
 from django.urls import URLPattern, URLResolver, path
 
 from backend.accounts import apis as accounts
+from backend.bids import apis as bids
 from backend.funds import apis as funds
 
 from .routing import MethodRoute
@@ -109,6 +110,31 @@ urlpatterns: list[URLPattern | URLResolver] = [
         funds.FundTransitionApi.as_view(),
         name="api-fund-transitions",
     ),
+    # Bids
+    path("bids/", MethodRoute(get=bids.BidListApi, post=bids.BidCreateApi), name="api-bids"),
+    path(
+        "bids/<int:bid_id>/",
+        MethodRoute(get=bids.BidDetailApi, patch=bids.BidUpdateApi),
+        name="api-bid",
+    ),
+    path("bids/<int:bid_id>/budget/", bids.BidBudgetSetApi.as_view(), name="api-bid-budget"),
+    path(
+        "bids/<int:bid_id>/attachments/",
+        MethodRoute(get=bids.BidAttachmentListApi, post=bids.BidAttachmentUploadApi),
+        name="api-bid-attachments",
+    ),
+    path(
+        "bids/<int:bid_id>/attachments/<int:attachment_id>/",
+        bids.BidAttachmentRemoveApi.as_view(),
+        name="api-bid-attachment",
+    ),
+    path(
+        "bids/<int:bid_id>/attachments/<int:attachment_id>/content/",
+        bids.BidAttachmentDownloadApi.as_view(),
+        name="api-bid-attachment-content",
+    ),
+    path("bids/<int:bid_id>/submit/", bids.BidSubmitApi.as_view(), name="api-bid-submit"),
+    path("bids/<int:bid_id>/withdraw/", bids.BidWithdrawApi.as_view(), name="api-bid-withdraw"),
     # Roles and MFA resets
     path("role-grants/", accounts.RoleGrantCreateApi.as_view(), name="api-role-grants"),
     path(

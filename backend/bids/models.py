@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organisation
-from backend.funds.models import Fund, Pot
+from backend.funds.models import EligibilityItem, Fund, Pot
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -78,6 +78,16 @@ class Bid(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_snapshot_sha256 = models.CharField(max_length=64, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The screening decision (eligible or ineligible): when, by whom, and the officer's reason.
+    screened_at = models.DateTimeField(null=True, blank=True)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    screening_reason = models.TextField(_("reason for the screening decision"), blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -103,6 +113,12 @@ class Bid(models.Model):
                 condition=~Q(status__in=[str(s) for s in SUBMITTED_STATUSES])
                 | (Q(submitted_at__isnull=False) & ~Q(submitted_snapshot_sha256="")),
                 name="bid_submitted_has_snapshot",
+            ),
+            # A screened bid (eligible or ineligible) carries when and by whom it was decided.
+            models.CheckConstraint(
+                condition=~Q(status__in=[Status.ELIGIBLE.value, Status.INELIGIBLE.value])
+                | Q(screened_at__isnull=False, screened_by__isnull=False),
+                name="bid_screened_has_decision",
             ),
         ]
         indexes = [models.Index(fields=["fund", "status"])]
@@ -176,3 +192,43 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ScreeningOutcome(models.TextChoices):
+    """What an officer found for one checklist item of one bid."""
+
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+class ScreeningCheck(models.Model):
+    """An officer's outcome and reason for one item of the fund's checklist, for one bid.
+
+    Recording an item again replaces its row (both recordings are in the audit chain).
+    """
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="screening_checks")
+    item = models.ForeignKey(
+        EligibilityItem, on_delete=models.PROTECT, related_name="screening_checks"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ScreeningOutcome.choices)
+    reason = models.TextField(_("reason"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["bid", "item__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "item"], name="screening_unique_bid_item"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=ScreeningOutcome.values),
+                name="screening_outcome_valid",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="screening_reason_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bid_id}/{self.item_id}: {self.outcome}"

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from backend.accounts.models import Organisation, Role
-from backend.accounts.permissions import Actor, holds, require_council_role, require_panel_role
+from backend.accounts.permissions import (
+    Actor,
+    can_read_council,
+    holds,
+    require_council_role,
+    require_officer,
+    require_panel_role,
+)
 from backend.core.errors import NotFound
-from backend.funds.models import Phase
+from backend.funds.models import EligibilityItem, Fund, Phase
 
-from .models import Attachment, Bid, Status
+from .models import Attachment, Bid, ScreeningCheck, ScreeningOutcome, Status
 
 # The bid's own text fields, in the order the form asks for them.
 TEXT_FIELDS = (
@@ -156,3 +165,83 @@ def attachment_content(*, actor: Actor, attachment_id: int) -> tuple[Attachment,
     attachment = attachment_get(actor=actor, attachment_id=attachment_id)
     with upload_storage().open(attachment.stored_path, "rb") as handle:
         return attachment, handle.read()
+
+
+# Statuses a bid has once screening has decided it.
+SCREENED_STATUSES = (Status.ELIGIBLE, Status.INELIGIBLE)
+
+
+@dataclass(frozen=True)
+class ScreeningLine:
+    """One checklist item and what the officer found for this bid (None: not recorded, or not
+    shown to this reader yet)."""
+
+    item_id: int
+    position: int
+    text: str
+    outcome: str | None
+    outcome_label: str | None
+    reason: str | None
+    checked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Screening:
+    bid_id: int
+    status: str
+    decided: bool
+    # Whether this reader sees the outcomes (officers and auditors always; others once decided).
+    outcomes_shown: bool
+    decision_reason: str
+    screened_at: datetime | None
+    lines: list[ScreeningLine]
+
+
+def screening_for_bid(*, actor: Actor, bid: Bid) -> Screening:
+    """The fund's checklist with each item's outcome and reason for ``bid``.
+
+    Officers and auditors of the fund's council see the outcomes at any time; the bid's
+    organisation (and its panel, who may read the bid) see them once the bid is decided.
+    Anyone who may not see the bid gets NotFound (404).
+    """
+    bid = bid_get(actor=actor, bid_id=bid.pk)
+    decided = bid.status in SCREENED_STATUSES
+    shown = decided or can_read_council(actor, bid.fund.council)
+    checks = (
+        {check.item_id: check for check in ScreeningCheck.objects.filter(bid=bid)} if shown else {}
+    )
+    lines = []
+    for item in EligibilityItem.objects.filter(fund_id=bid.fund_id).order_by("position"):
+        check = checks.get(item.pk)
+        lines.append(
+            ScreeningLine(
+                item_id=item.pk,
+                position=item.position,
+                text=item.text,
+                outcome=check.outcome if check else None,
+                outcome_label=str(ScreeningOutcome(check.outcome).label) if check else None,
+                reason=check.reason if check else None,
+                checked_at=check.checked_at if check else None,
+            )
+        )
+    return Screening(
+        bid_id=bid.pk,
+        status=bid.status,
+        decided=decided,
+        outcomes_shown=shown,
+        decision_reason=bid.screening_reason if decided else "",
+        screened_at=bid.screened_at if decided else None,
+        lines=lines,
+    )
+
+
+def screening_queue(*, actor: Actor, fund: Fund) -> QuerySet[Bid]:
+    """For the fund's officers (after MFA): submitted bids not yet decided, oldest first, each
+    with ``checks_recorded`` (how many checklist items have an outcome)."""
+    require_officer(actor, fund.council)
+    return (
+        _bids()
+        .filter(fund=fund, status=Status.SUBMITTED)
+        .annotate(checks_recorded=Count("screening_checks", distinct=True))
+        .order_by("submitted_at", "pk")
+    )

@@ -1,4 +1,4 @@
-"""Writes about bids: drafting, budget lines, attachments, submission and withdrawal.
+"""Writes about bids: drafting, budget lines, attachments, submission, withdrawal and screening.
 
 Any applicant of the bid's organisation may work on it: members of an organisation work on its
 bids together. Every change is audited; free text enters the chain only as its sha256.
@@ -15,14 +15,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.accounts.models import Organisation
-from backend.accounts.permissions import Actor, require_organisation_member
+from backend.accounts.models import Organisation, Role, RoleGrant
+from backend.accounts.permissions import Actor, require_officer, require_organisation_member
 from backend.audit.services import AuditActor, audit_record
 from backend.core.errors import ApplicationError
-from backend.funds.models import Fund, Phase, Pot
+from backend.funds.models import EligibilityItem, Fund, Phase, Pot
+from backend.notifications.models import Kind
+from backend.notifications.services import notify
 
 from .content_check import check_upload
-from .models import Attachment, Bid, BudgetLine, EvidenceLevel, Status
+from .models import (
+    Attachment,
+    Bid,
+    BudgetLine,
+    EvidenceLevel,
+    ScreeningCheck,
+    ScreeningOutcome,
+    Status,
+)
 from .selectors import bid_snapshot_sha256, upload_storage
 from .workflows import allowed
 
@@ -411,4 +421,155 @@ def bid_withdraw(*, actor: Actor, bid: Bid) -> Bid:
         subject=bid,
         data={"before": str(before), "after": Status.WITHDRAWN.value, "fund": bid.fund_id},
     )
+    return bid
+
+
+def _screenable(actor: Actor, bid: Bid) -> Bid:
+    """The bid, locked, if the actor is an officer of its fund (after MFA), the fund is in
+    screening and the bid is submitted and not yet decided."""
+    bid = _bid_locked(bid)
+    require_officer(actor, bid.fund.council)
+    # Locked (bid, then fund, as in bid_submit) so the fund cannot move on half-way through.
+    bid.fund = Fund.objects.select_for_update().get(pk=bid.fund_id)
+    if bid.fund.phase != Phase.SCREENING:
+        raise ApplicationError(
+            _("Bids can be screened only while the fund is in its screening phase."),
+            code="not_screening",
+        )
+    if bid.status != Status.SUBMITTED:
+        raise ApplicationError(
+            _("Only a submitted bid that has not been decided can be screened."),
+            code="not_screenable",
+        )
+    return bid
+
+
+@transaction.atomic
+def screening_record_item(
+    *,
+    actor: Actor,
+    bid: Bid,
+    item: EligibilityItem,
+    outcome: str,
+    reason: str,
+) -> ScreeningCheck:
+    """An officer records the outcome of one checklist item for a submitted bid, with a reason.
+
+    Recording the same item again replaces the earlier outcome; both are audited.
+    """
+    bid = _screenable(actor, bid)
+    errors: dict[str, list[str]] = {}
+    if item.fund_id != bid.fund_id:
+        errors["item"] = [_("Not an item of this fund's eligibility checklist.")]
+    if outcome not in ScreeningOutcome.values:
+        errors["outcome"] = [_("Choose pass, fail or not applicable.")]
+    reason = reason.strip()
+    if not reason:
+        errors["reason"] = [_("Give a reason for this outcome.")]
+    if errors:
+        raise ApplicationError(_("Some answers need correcting."), fields=errors)
+    existing = ScreeningCheck.objects.select_for_update().filter(bid=bid, item_id=item.pk).first()
+    before = existing.outcome if existing is not None else None
+    check, _created = ScreeningCheck.objects.update_or_create(
+        bid=bid,
+        item_id=item.pk,
+        defaults={
+            "outcome": outcome,
+            "reason": reason,
+            "checked_by": actor.user,
+            "checked_at": timezone.now(),
+        },
+    )
+    bid.save(update_fields=["updated_at"])
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="bid.screening_item_recorded",
+        subject=bid,
+        data={
+            "fund": bid.fund_id,
+            "item": item.pk,
+            "before": before,
+            "after": outcome,
+            "reason_sha256": _text_sha256(reason),
+        },
+    )
+    return check
+
+
+def _failed_items(checks: Sequence[ScreeningCheck]) -> list[ScreeningCheck]:
+    return [check for check in checks if check.outcome == ScreeningOutcome.FAIL]
+
+
+@transaction.atomic
+def screening_decide(*, actor: Actor, bid: Bid, eligible: bool, reason: str = "") -> Bid:
+    """An officer decides a screened bid eligible or ineligible; its organisation's applicants
+    are told through the outbox in the same transaction.
+
+    Every checklist item needs an outcome first. Eligible needs no failed item; ineligible needs
+    a failed item or a reason.
+    """
+    bid = _screenable(actor, bid)
+    target = Status.ELIGIBLE if eligible else Status.INELIGIBLE
+    _move(bid, target)
+    reason = reason.strip()
+    items = list(EligibilityItem.objects.filter(fund_id=bid.fund_id).order_by("position"))
+    checks = list(
+        ScreeningCheck.objects.filter(bid=bid).select_related("item").order_by("item__position")
+    )
+    checked = {check.item_id for check in checks}
+    missing = [item for item in items if item.pk not in checked]
+    if missing:
+        raise ApplicationError(
+            _("Record an outcome for every checklist item first. Still to do: %(items)s.")
+            % {"items": "; ".join(item.text for item in missing)},
+            fields={"checklist": [item.text for item in missing]},
+            code="screening_incomplete",
+        )
+    failed = _failed_items(checks)
+    if eligible and failed:
+        raise ApplicationError(
+            _("The bid cannot be eligible: it failed %(items)s.")
+            % {"items": "; ".join(check.item.text for check in failed)},
+            fields={"eligible": [check.item.text for check in failed]},
+            code="failed_items",
+        )
+    if not eligible and not failed and not reason:
+        message = _("Give a reason: the bid failed no checklist item.")
+        raise ApplicationError(message, fields={"reason": [message]}, code="reason_required")
+    before = bid.status
+    bid.status = target
+    bid.screened_at = timezone.now()
+    bid.screened_by = actor.user
+    bid.screening_reason = reason
+    bid.save(
+        update_fields=["status", "screened_at", "screened_by", "screening_reason", "updated_at"]
+    )
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="bid.screened",
+        subject=bid,
+        data={
+            "before": str(before),
+            "after": target.value,
+            "fund": bid.fund_id,
+            "organisation": bid.organisation_id,
+            "checks": {str(check.item_id): check.outcome for check in checks},
+            "failed": [check.item_id for check in failed],
+            "reason_sha256": _text_sha256(reason) if reason else None,
+        },
+    )
+    for grant in RoleGrant.objects.filter(
+        organisation=bid.organisation_id, revoked_at__isnull=True, role=Role.APPLICANT
+    ).select_related("user"):
+        notify(
+            kind=Kind.BID_SCREENED,
+            subject=bid,
+            dedupe_key=f"bid_screened:{bid.pk}:{grant.user_id}",
+            user=grant.user,
+            context={
+                "fund": bid.fund.name,
+                "bid": bid.title,
+                "eligible": eligible,
+            },
+        )
     return bid

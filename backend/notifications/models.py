@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     ROLE_REVOKED = "role_revoked", _("A role taken from you")
     MFA_RESET = "mfa_reset", _("Your two-factor authentication was reset")
     FUND_OPENED = "fund_opened", _("A fund of your panel opened for bids")
+    BID_SCREENED = "bid_screened", _("The screening decision on your organisation's bid")
 
 
 # Kinds a person may not switch off by email: they are about the security of their account.

@@ -55,7 +55,21 @@ OPERATIONS = {
     ("/api/v1/funds/{fund_id}/rule/", "put"),
     ("/api/v1/funds/{fund_id}/ready/", "post"),
     ("/api/v1/funds/{fund_id}/transitions/", "post"),
+    ("/api/v1/bids/", "get"),
+    ("/api/v1/bids/", "post"),
+    ("/api/v1/bids/{bid_id}/", "get"),
+    ("/api/v1/bids/{bid_id}/", "patch"),
+    ("/api/v1/bids/{bid_id}/budget/", "put"),
+    ("/api/v1/bids/{bid_id}/attachments/", "get"),
+    ("/api/v1/bids/{bid_id}/attachments/", "post"),
+    ("/api/v1/bids/{bid_id}/attachments/{attachment_id}/", "delete"),
+    ("/api/v1/bids/{bid_id}/attachments/{attachment_id}/content/", "get"),
+    ("/api/v1/bids/{bid_id}/submit/", "post"),
+    ("/api/v1/bids/{bid_id}/withdraw/", "post"),
 }
+
+# Operations whose request body is a file upload (multipart), not JSON.
+MULTIPART = {("/api/v1/bids/{bid_id}/attachments/", "post")}
 
 # Operations anyone may call, signed in or not (no 401).
 PUBLIC = {("/api/v1/funds/open/", "get")}
@@ -103,6 +117,14 @@ COMPONENTS = {
     "FundRuleInput",
     "FundReadyInput",
     "FundTransitionInput",
+    "BidOutput",
+    "BidBudgetLineOutput",
+    "BidAttachmentOutput",
+    "BidCreateInput",
+    "PatchedBidUpdateInput",
+    "BidBudgetInput",
+    "BidBudgetLineInput",
+    "BidAttachmentUploadInput",
 }
 
 
@@ -139,7 +161,8 @@ class TestSchema:
                 assert "content" in responses[success[0]], (path, method)
             assert ("401" in responses) is ((path, method) not in PUBLIC), (path, method)
             if method in {"put", "patch"} or (method == "post" and "requestBody" in operation):
-                body = operation["requestBody"]["content"]["application/json"]["schema"]
+                media = "multipart/form-data" if (path, method) in MULTIPART else "application/json"
+                body = operation["requestBody"]["content"][media]["schema"]
                 assert body["$ref"].removeprefix("#/components/schemas/") in COMPONENTS
         assert "requestBody" in operations[("/api/v1/organisations/", "post")]
         assert "requestBody" in operations[("/api/v1/role-grants/", "post")]

@@ -42,8 +42,10 @@ from backend.bids.services import (
     bid_update,
     bid_withdraw,
     budget_line_set,
+    screening_decide,
+    screening_record_item,
 )
-from backend.funds.models import Fund, Phase
+from backend.funds.models import EligibilityItem, Fund, Phase
 from backend.funds.services import (
     CriterionInput,
     PotInput,
@@ -238,6 +240,42 @@ def _scenarios(world):
         extra = attachment_add(actor=bidder(), bid=state["bid"], filename="a.png", content=PNG)
         attachment_remove(actor=bidder(), attachment=extra)
 
+    def screened_bid():
+        """A second bid, submitted, in a fund now screening."""
+        if "screened_bid" not in state:
+            fund_chair()
+            screening_fund = open_fund(
+                council=council, panel=panel, officer=officer, chair=state["chair"]
+            )
+            bid = bid_create(
+                actor=bidder(),
+                fund=screening_fund,
+                organisation=state["bidding_organisation"],
+                title="Read",
+            )
+            bid_update(
+                actor=bidder(),
+                bid=bid,
+                summary="s",
+                need="n",
+                population_served="p",
+                outcomes="o",
+                evidence_level=2,
+                evidence_sources="e",
+                delivery_plan="d",
+                beneficiaries=10,
+            )
+            budget_line_set(actor=bidder(), bid=bid, lines=[BudgetLineInput("Books", 500)])
+            bid_submit(actor=bidder(), bid=bid)
+            fund_transition(actor=who, fund=screening_fund, to_phase=Phase.SCREENING)
+            state["screened_bid"] = bid
+        return state["screened_bid"]
+
+    def record_item():
+        bid = screened_bid()
+        for item in EligibilityItem.objects.filter(fund_id=bid.fund_id):
+            screening_record_item(actor=who, bid=bid, item=item, outcome="pass", reason="Local")
+
     return {
         "backend.bids.services.bid_create": (new_bid, ["bid.created"]),
         "backend.bids.services.bid_update": (complete_bid, ["bid.updated"]),
@@ -259,6 +297,14 @@ def _scenarios(world):
         "backend.bids.services.bid_withdraw": (
             lambda: bid_withdraw(actor=bidder(), bid=state["bid"]),
             ["bid.withdrawn"],
+        ),
+        "backend.bids.services.screening_record_item": (
+            record_item,
+            ["bid.screening_item_recorded"],
+        ),
+        "backend.bids.services.screening_decide": (
+            lambda: screening_decide(actor=who, bid=screened_bid(), eligible=True),
+            ["bid.screened"],
         ),
         "backend.funds.services.council_create": (
             lambda: council_create(name="Southmoor Council"),

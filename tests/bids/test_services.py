@@ -258,7 +258,11 @@ def test_the_status_machine_is_data_covering_every_status():
 @pytest.mark.parametrize("status", list(Status))
 def test_submit_from_each_status(draft, applicant, status):
     Bid.objects.filter(pk=draft.pk).update(
-        status=status, submitted_at=draft.created_at, submitted_snapshot_sha256="0" * 64
+        status=status,
+        submitted_at=draft.created_at,
+        submitted_snapshot_sha256="0" * 64,
+        screened_at=draft.created_at,
+        screened_by=draft.created_by,
     )
     if allowed(status, Status.SUBMITTED):
         assert bid_submit(actor=actor(applicant), bid=draft).status == Status.SUBMITTED
@@ -271,7 +275,11 @@ def test_submit_from_each_status(draft, applicant, status):
 @pytest.mark.parametrize("status", list(Status))
 def test_withdraw_from_each_status(draft, applicant, status):
     Bid.objects.filter(pk=draft.pk).update(
-        status=status, submitted_at=draft.created_at, submitted_snapshot_sha256="0" * 64
+        status=status,
+        submitted_at=draft.created_at,
+        submitted_snapshot_sha256="0" * 64,
+        screened_at=draft.created_at,
+        screened_by=draft.created_by,
     )
     if allowed(status, Status.WITHDRAWN):
         assert bid_withdraw(actor=actor(applicant), bid=draft).status == Status.WITHDRAWN
@@ -284,7 +292,11 @@ def test_withdraw_from_each_status(draft, applicant, status):
 @pytest.mark.parametrize("status", [s for s in Status if s != Status.DRAFT])
 def test_only_drafts_change(draft, applicant, status):
     Bid.objects.filter(pk=draft.pk).update(
-        status=status, submitted_at=draft.created_at, submitted_snapshot_sha256="0" * 64
+        status=status,
+        submitted_at=draft.created_at,
+        submitted_snapshot_sha256="0" * 64,
+        screened_at=draft.created_at,
+        screened_by=draft.created_by,
     )
     with pytest.raises(ApplicationError) as refused:
         bid_update(actor=actor(applicant), bid=draft, summary="Later")

@@ -50,6 +50,7 @@ def test_choosing_email_kinds_without_javascript(granted):
         "role_granted": False,
         "role_revoked": False,
         "fund_opened": False,
+        "bid_screened": False,
     }
     page = client.get("/notifications/").content.decode()
     assert 'value="organisation_invitation" checked' in page

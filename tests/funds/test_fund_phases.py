@@ -237,7 +237,12 @@ def test_the_frozen_tie_order_covers_the_eligible_bids_only(ready_fund, officer)
     from tests.factories import BidFactory
 
     fund = _at(ready_fund, Phase.SCORING)
-    done = {"submitted_at": timezone.now(), "submitted_snapshot_sha256": "0" * 64}
+    done = {
+        "submitted_at": timezone.now(),
+        "submitted_snapshot_sha256": "0" * 64,
+        "screened_at": timezone.now(),
+        "screened_by": officer,
+    }
     eligible = [BidFactory(fund=fund, status="eligible", **done) for _ in range(3)]
     BidFactory(fund=fund, status="ineligible", **done)
     BidFactory(fund=fund)  # a draft never submitted
