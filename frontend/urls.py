@@ -57,6 +57,7 @@ urlpatterns = [
     path("grants/<int:grant_id>/revoke/", councils.grant_revoke, name="grant_revoke"),
     # Funds
     path("funds/", funds.fund_list, name="fund_list"),
+    path("funds/open/", funds.fund_open_list, name="fund_open_list"),
     path("councils/<int:council_id>/funds/new/", funds.fund_new, name="fund_new"),
     path("funds/<int:fund_id>/", funds.fund_detail, name="fund_detail"),
     path("funds/<int:fund_id>/budget/", funds.fund_budget, name="fund_budget"),

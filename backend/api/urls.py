@@ -135,6 +135,27 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("bids/<int:bid_id>/submit/", bids.BidSubmitApi.as_view(), name="api-bid-submit"),
     path("bids/<int:bid_id>/withdraw/", bids.BidWithdrawApi.as_view(), name="api-bid-withdraw"),
+    # Screening
+    path(
+        "funds/<int:fund_id>/screening-queue/",
+        bids.ScreeningQueueApi.as_view(),
+        name="api-fund-screening-queue",
+    ),
+    path(
+        "bids/<int:bid_id>/screening/",
+        bids.ScreeningDetailApi.as_view(),
+        name="api-bid-screening",
+    ),
+    path(
+        "bids/<int:bid_id>/screening/items/<int:item_id>/",
+        bids.ScreeningItemRecordApi.as_view(),
+        name="api-bid-screening-item",
+    ),
+    path(
+        "bids/<int:bid_id>/screening/decision/",
+        bids.ScreeningDecisionApi.as_view(),
+        name="api-bid-screening-decision",
+    ),
     # Roles and MFA resets
     path("role-grants/", accounts.RoleGrantCreateApi.as_view(), name="api-role-grants"),
     path(

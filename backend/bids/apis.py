@@ -27,7 +27,14 @@ from backend.core.errors import ApplicationError, NotFound
 from backend.funds import selectors as funds_selectors
 
 from . import selectors, services
-from .models import MAX_ATTACHMENT_BYTES, Attachment, AttachmentType, EvidenceLevel, Status
+from .models import (
+    MAX_ATTACHMENT_BYTES,
+    Attachment,
+    AttachmentType,
+    EvidenceLevel,
+    ScreeningOutcome,
+    Status,
+)
 
 _MAX_ID = 2**63 - 1
 _MAX_PENCE = 2**63 - 1
@@ -372,3 +379,135 @@ class BidAttachmentRemoveApi(APIView):
         attachment = _attachment_of(request, bid_id, attachment_id)
         services.attachment_remove(actor=request_actor(request), attachment=attachment)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- screening ---------------------------------------------------------------------------------
+
+
+class ScreeningQueueBidOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    fund = serializers.IntegerField(source="fund_id")
+    organisation = serializers.IntegerField(source="organisation_id")
+    organisation_name = serializers.CharField(source="organisation.name")
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    amount_requested_pence = serializers.IntegerField(
+        help_text="The sum of the budget lines, in pence."
+    )
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    checks_recorded = serializers.IntegerField(
+        help_text="How many checklist items have an outcome so far."
+    )
+
+
+class ScreeningQueueApi(APIView):
+    @extend_schema(
+        operation_id="screening_queue",
+        tags=["screening"],
+        description="For the fund's officers (after MFA): submitted bids not yet decided, "
+        "oldest first, with how many checklist items have an outcome.",
+        responses={200: ScreeningQueueBidOutput(many=True), **errors(403, 404)},
+    )
+    def get(self, request: Request, fund_id: int) -> Response:
+        actor = request_actor(request)
+        fund = funds_selectors.fund_get(actor=actor, fund_id=fund_id)
+        bids = selectors.screening_queue(actor=actor, fund=fund)
+        return Response(ScreeningQueueBidOutput(bids, many=True).data)
+
+
+class ScreeningLineOutput(serializers.Serializer[Any]):
+    item = serializers.IntegerField(source="item_id")
+    position = serializers.IntegerField()
+    text = serializers.CharField()
+    outcome = serializers.ChoiceField(
+        choices=ScreeningOutcome.choices,
+        allow_null=True,
+        help_text="Null when not recorded yet, or not shown to this reader yet.",
+    )
+    outcome_label = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    checked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ScreeningOutput(serializers.Serializer[Any]):
+    bid = serializers.IntegerField(source="bid_id")
+    status = serializers.ChoiceField(choices=Status.choices)
+    decided = serializers.BooleanField()
+    outcomes_shown = serializers.BooleanField(
+        help_text="Officers and auditors always see the outcomes; the applicant once decided."
+    )
+    decision_reason = serializers.CharField()
+    screened_at = serializers.DateTimeField(allow_null=True)
+    lines = ScreeningLineOutput(many=True)
+
+
+def _screening_response(request: Request, bid_id: int) -> Response:
+    actor = request_actor(request)
+    bid = selectors.bid_get(actor=actor, bid_id=bid_id)
+    screening = selectors.screening_for_bid(actor=actor, bid=bid)
+    return Response(ScreeningOutput(screening).data)
+
+
+class ScreeningDetailApi(APIView):
+    @extend_schema(
+        operation_id="screening_get",
+        tags=["screening"],
+        description="The fund's eligibility checklist with each item's outcome and reason for "
+        "this bid: officers and auditors see them at any time; the applicant once decided.",
+        responses={200: ScreeningOutput, **errors(403, 404)},
+    )
+    def get(self, request: Request, bid_id: int) -> Response:
+        return _screening_response(request, bid_id)
+
+
+class ScreeningItemRecordInput(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(choices=ScreeningOutcome.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+class ScreeningItemRecordApi(APIView):
+    @extend_schema(
+        operation_id="screening_item_record",
+        tags=["screening"],
+        description="An officer records the outcome of one checklist item for a submitted bid, "
+        "with a reason; recording it again replaces the earlier outcome.",
+        request=ScreeningItemRecordInput,
+        responses={200: ScreeningOutput, **errors(400, 403, 404)},
+    )
+    def put(self, request: Request, bid_id: int, item_id: int) -> Response:
+        actor = request_actor(request)
+        bid = selectors.bid_get(actor=actor, bid_id=bid_id)
+        serializer = ScreeningItemRecordInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        item = funds_selectors.checklist_item_for_fund(fund_id=bid.fund_id, item_id=item_id)
+        services.screening_record_item(
+            actor=actor, bid=bid, item=item, outcome=data["outcome"], reason=data["reason"]
+        )
+        return _screening_response(request, bid_id)
+
+
+class ScreeningDecisionInput(serializers.Serializer[Any]):
+    eligible = serializers.BooleanField()
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ScreeningDecisionApi(APIView):
+    @extend_schema(
+        operation_id="screening_decide",
+        tags=["screening"],
+        description="An officer decides a screened bid eligible or ineligible once every "
+        "checklist item has an outcome; the applicant is told through the outbox.",
+        request=ScreeningDecisionInput,
+        responses={200: ScreeningOutput, **errors(400, 403, 404)},
+    )
+    def post(self, request: Request, bid_id: int) -> Response:
+        actor = request_actor(request)
+        bid = selectors.bid_get(actor=actor, bid_id=bid_id)
+        serializer = ScreeningDecisionInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.screening_decide(
+            actor=actor, bid=bid, eligible=data["eligible"], reason=data.get("reason", "")
+        )
+        return _screening_response(request, bid_id)

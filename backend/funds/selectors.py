@@ -18,7 +18,7 @@ from backend.accounts.permissions import (
 )
 from backend.core.errors import NotFound, PermissionDenied
 
-from .models import TIMELINE_FIELDS, Council, Fund, Locality, Need, Panel, Phase
+from .models import TIMELINE_FIELDS, Council, EligibilityItem, Fund, Locality, Need, Panel, Phase
 from .workflows import AWARD_ONLY, TRANSITIONS
 
 
@@ -268,3 +268,11 @@ def need_choices() -> list[tuple[str, str]]:
 def timeline_fields() -> tuple[str, ...]:
     """The timeline's fields, in order: the date each phase starts."""
     return TIMELINE_FIELDS
+
+
+def checklist_item_for_fund(*, fund_id: int, item_id: int) -> EligibilityItem:
+    """One item of the fund's eligibility checklist; NotFound (404) if the fund has no such item."""
+    item = EligibilityItem.objects.filter(fund_id=fund_id, pk=item_id).first()
+    if item is None:
+        raise NotFound(_("No such checklist item."))
+    return item

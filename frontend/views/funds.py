@@ -24,6 +24,7 @@ from backend.funds.selectors import (
     fund_access,
     fund_next_phases,
     funds_for_actor,
+    funds_open_for_bids,
     localities_for_council,
     need_choices,
     panels_for_council,
@@ -66,6 +67,16 @@ TIMELINE_LABELS = {
     "voting_closes_at": gettext_lazy("Voting closes"),
     "decision_at": gettext_lazy("Decision"),
 }
+
+
+def fund_open_list(request: HttpRequest) -> HttpResponse:
+    """The public list of funds taking bids now, with their populations and budgets; no sign-in."""
+    labels = dict(need_choices())
+    funds = [
+        (fund, [labels[need] for need in fund.needs if need in labels])
+        for fund in funds_open_for_bids()
+    ]
+    return render(request, "frontend/funds/open.html", {"funds": funds})
 
 
 @login_required

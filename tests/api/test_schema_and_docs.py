@@ -66,6 +66,10 @@ OPERATIONS = {
     ("/api/v1/bids/{bid_id}/attachments/{attachment_id}/content/", "get"),
     ("/api/v1/bids/{bid_id}/submit/", "post"),
     ("/api/v1/bids/{bid_id}/withdraw/", "post"),
+    ("/api/v1/funds/{fund_id}/screening-queue/", "get"),
+    ("/api/v1/bids/{bid_id}/screening/", "get"),
+    ("/api/v1/bids/{bid_id}/screening/items/{item_id}/", "put"),
+    ("/api/v1/bids/{bid_id}/screening/decision/", "post"),
 }
 
 # Operations whose request body is a file upload (multipart), not JSON.
@@ -125,6 +129,11 @@ COMPONENTS = {
     "BidBudgetInput",
     "BidBudgetLineInput",
     "BidAttachmentUploadInput",
+    "ScreeningQueueBidOutput",
+    "ScreeningOutput",
+    "ScreeningLineOutput",
+    "ScreeningItemRecordInput",
+    "ScreeningDecisionInput",
 }
 
 
