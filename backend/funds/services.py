@@ -722,8 +722,8 @@ def fund_set_decision_rule(
     described = rule.describe()
     fund.rule_name = str(rule.name)
     fund.rule_completion = str(rule.completion)
-    fund.rule_min_score = described["min_score"] or ""  # type: ignore[assignment]
-    fund.rule_min_share = described["min_share"] or ""  # type: ignore[assignment]
+    fund.rule_min_score = str(described["min_score"] or "")
+    fund.rule_min_share = str(described["min_share"] or "")
     fund.officer_ready_at = None
     fund.save(
         update_fields=[

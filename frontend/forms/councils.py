@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.selectors import grantable_council_roles, grantable_panel_roles
 
-from .govuk import GovukDateField, GovukForm
+from .govuk import GovukDateField, GovukForm, set_choices
 from .people import PersonForm
 
 
@@ -80,9 +80,9 @@ class PanelForm(GovukForm):
             del self.fields["name"]
             del self.fields["localities"]
         else:
-            self.fields["localities"].choices = [  # type: ignore[attr-defined]
-                (locality.pk, locality.name) for locality in localities
-            ]
+            set_choices(
+                self, "localities", [(locality.pk, locality.name) for locality in localities]
+            )
 
 
 def _role_choices(roles: Iterable[Any]) -> list[tuple[str, str]]:
@@ -100,7 +100,7 @@ class CouncilRoleForm(PersonForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.roles = {role.value: role for role in grantable_council_roles()}
-        self.fields["role"].choices = _role_choices(self.roles.values())  # type: ignore[attr-defined]
+        set_choices(self, "role", _role_choices(self.roles.values()))
 
     def clean_role(self) -> Any:
         return self.roles[self.cleaned_data["role"]]
@@ -127,7 +127,7 @@ class PanelMemberForm(PersonForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.roles = {role.value: role for role in grantable_panel_roles()}
-        self.fields["role"].choices = _role_choices(self.roles.values())  # type: ignore[attr-defined]
+        set_choices(self, "role", _role_choices(self.roles.values()))
 
     def clean_role(self) -> Any:
         return self.roles[self.cleaned_data["role"]]

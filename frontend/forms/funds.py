@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.core.london_time import NonexistentLocalTime, from_london
 from backend.funds.selectors import need_choices, timeline_fields
 
-from .govuk import GovukForm
+from .govuk import GovukForm, set_choices
 
 
 def pence(pounds: Decimal) -> int:
@@ -89,7 +89,7 @@ class FundCreateForm(GovukForm):
 
     def __init__(self, *args: Any, panels: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["panel"].choices = [(p.pk, p.name) for p in panels]  # type: ignore[attr-defined]
+        set_choices(self, "panel", [(p.pk, p.name) for p in panels])
 
 
 class FundBudgetForm(GovukForm):
@@ -206,9 +206,7 @@ class FundPopulationForm(GovukForm):
 
     def __init__(self, *args: Any, localities: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["localities"].choices = [  # type: ignore[attr-defined]
-            (locality.pk, locality.name) for locality in localities
-        ]
+        set_choices(self, "localities", [(locality.pk, locality.name) for locality in localities])
 
 
 class FundChecklistForm(GovukForm):

@@ -60,6 +60,13 @@ class GovukDateField(forms.Field):
 _MULTI_INPUT_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.MultiWidget)
 
 
+def set_choices(form: forms.Form, name: str, choices: Any) -> None:
+    """Give a choice field its choices at run time (typed: a plain Field has none)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 class GovukForm(forms.Form):
     """A form that knows where each of its errors should link to in the error summary."""
 

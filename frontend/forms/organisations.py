@@ -12,7 +12,7 @@ from backend.accounts.orgids import CharityRegulator
 from backend.accounts.selectors import legal_form_choices
 from backend.accounts.services import OrganisationDetails
 
-from .govuk import GovukForm, TelInput
+from .govuk import GovukForm, TelInput, set_choices
 
 CHARITY_REGULATORS = [
     (CharityRegulator.CCEW.value, _("Charity Commission for England and Wales")),
@@ -103,7 +103,7 @@ class OrganisationForm(GovukForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["legal_form"].choices = legal_form_choices()  # type: ignore[attr-defined]
+        set_choices(self, "legal_form", legal_form_choices())
 
     @classmethod
     def initial_from(cls, details: OrganisationDetails) -> dict[str, str]:
