@@ -6,7 +6,7 @@ Each view parses a form, calls one service, and renders; times are shown in Euro
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,6 +33,7 @@ from backend.funds.selectors import (
 from backend.funds.services import (
     CriterionInput,
     PotInput,
+    ReadyPart,
     fund_apply_default_rubric,
     fund_create,
     fund_mark_ready,
@@ -257,7 +258,7 @@ fund_checklist = _setup_view(
     save=lambda actor, fund, form: fund_set_checklist(
         actor=actor,
         fund=fund,
-        items=form.item_lines(),  # type: ignore[attr-defined]
+        items=cast(FundChecklistForm, form).item_lines(),
     ),
 )
 
@@ -319,10 +320,11 @@ def fund_rubric_defaults(request: HttpRequest, fund_id: int) -> HttpResponse:
 def fund_ready(request: HttpRequest, fund_id: int, part: str) -> HttpResponse:
     if part not in ("officer", "chair"):
         raise Http404
+    which = cast(ReadyPart, part)  # checked just above
     return _act(
         request,
         fund_id,
-        lambda actor, fund: fund_mark_ready(actor=actor, fund=fund, part=part),  # type: ignore[arg-type]
+        lambda actor, fund: fund_mark_ready(actor=actor, fund=fund, part=which),
         _("Your part is marked done."),
     )
 
