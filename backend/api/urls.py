@@ -133,6 +133,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         bids.BidAttachmentDownloadApi.as_view(),
         name="api-bid-attachment-content",
     ),
+    path(
+        "bids/<int:bid_id>/declarations/",
+        bids.BidDeclarationsSetApi.as_view(),
+        name="api-bid-declarations",
+    ),
     path("bids/<int:bid_id>/submit/", bids.BidSubmitApi.as_view(), name="api-bid-submit"),
     path("bids/<int:bid_id>/withdraw/", bids.BidWithdrawApi.as_view(), name="api-bid-withdraw"),
     # Screening

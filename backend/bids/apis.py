@@ -27,6 +27,7 @@ from backend.core.errors import ApplicationError, NotFound
 from backend.funds import selectors as funds_selectors
 
 from . import selectors, services
+from .declarations import DECLARATIONS
 from .models import (
     MAX_ATTACHMENT_BYTES,
     Attachment,
@@ -89,6 +90,11 @@ class BidOutput(serializers.Serializer[Any]):
         "null without both.",
     )
     attachments = BidAttachmentOutput(many=True)
+    declarations = serializers.ListField(
+        child=serializers.ChoiceField(choices=DECLARATIONS),
+        help_text="The declarations accepted; all of them are needed to submit.",
+    )
+    declared_at = serializers.DateTimeField(allow_null=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
     submitted_snapshot_sha256 = serializers.CharField(
         help_text="sha256 of the submitted version, as recorded in the audit chain; or blank."
@@ -249,6 +255,34 @@ class BidBudgetSetApi(APIView):
             for line in serializer.validated_data["budget_lines"]
         ]
         services.budget_line_set(actor=actor, bid=bid, lines=lines)
+        return _bid_response(request, bid_id)
+
+
+class BidDeclarationsInput(serializers.Serializer[Any]):
+    accepted = serializers.ListField(
+        child=serializers.ChoiceField(choices=DECLARATIONS),
+        allow_empty=True,
+        help_text="Every declaration the applicant accepts; the others are withdrawn.",
+    )
+
+
+class BidDeclarationsSetApi(APIView):
+    @extend_schema(
+        operation_id="bid_declarations_set",
+        tags=["bids"],
+        description="Record which declarations the applicant accepts on a draft. Every one of "
+        "them must be accepted before the bid can be submitted.",
+        request=BidDeclarationsInput,
+        responses={200: BidOutput, **errors(400, 403, 404)},
+    )
+    def put(self, request: Request, bid_id: int) -> Response:
+        actor = request_actor(request)
+        bid = selectors.bid_get(actor=actor, bid_id=bid_id)
+        serializer = BidDeclarationsInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.bid_set_declarations(
+            actor=actor, bid=bid, accepted=serializer.validated_data["accepted"]
+        )
         return _bid_response(request, bid_id)
 
 

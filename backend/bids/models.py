@@ -75,7 +75,20 @@ class Bid(models.Model):
     partners = models.TextField(_("partners"), blank=True)
     named_staff = models.TextField(_("named staff"), blank=True)
 
+    # The codes of backend.bids.declarations the applicant has accepted, in their order.
+    declarations = models.JSONField(_("declarations"), default=list, blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # What was submitted (backend.bids.selectors.bid_snapshot) and its hash, kept as it was.
+    submitted_snapshot = models.JSONField(null=True, blank=True)
     submitted_snapshot_sha256 = models.CharField(max_length=64, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     # The screening decision (eligible or ineligible): when, by whom, and the officer's reason.
@@ -111,7 +124,10 @@ class Bid(models.Model):
             # A submitted bid carries when it was submitted and the hash of what was submitted.
             models.CheckConstraint(
                 condition=~Q(status__in=[str(s) for s in SUBMITTED_STATUSES])
-                | (Q(submitted_at__isnull=False) & ~Q(submitted_snapshot_sha256="")),
+                | (
+                    Q(submitted_at__isnull=False, submitted_snapshot__isnull=False)
+                    & ~Q(submitted_snapshot_sha256="")
+                ),
                 name="bid_submitted_has_snapshot",
             ),
             # A screened bid (eligible or ineligible) carries when and by whom it was decided.

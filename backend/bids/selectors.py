@@ -74,15 +74,19 @@ def bid_snapshot(bid: Bid) -> dict[str, object]:
             for line in bid.budget_lines.order_by("position")
         ],
         "attachments": sorted(bid.attachments.values_list("sha256", flat=True)),
+        "declarations": list(bid.declarations),
     }
 
 
-def bid_snapshot_sha256(bid: Bid) -> str:
-    """sha256 of the snapshot as canonical JSON (sorted keys, no spaces, UTF-8)."""
-    canonical = json.dumps(
-        bid_snapshot(bid), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+def snapshot_sha256(snapshot: dict[str, object]) -> str:
+    """sha256 of a snapshot as canonical JSON (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def bid_snapshot_sha256(bid: Bid) -> str:
+    """sha256 of the bid's snapshot as it is now."""
+    return snapshot_sha256(bid_snapshot(bid))
 
 
 def _bids() -> QuerySet[Bid]:

@@ -7,13 +7,14 @@ bids together. Every change is audited; free text enters the chain only as its s
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from backend.accounts.models import Organisation, Role, RoleGrant
 from backend.accounts.permissions import Actor, require_officer, require_organisation_member
@@ -24,6 +25,7 @@ from backend.notifications.models import Kind
 from backend.notifications.services import notify
 
 from .content_check import check_upload
+from .declarations import DECLARATION_CODES
 from .models import (
     Attachment,
     Bid,
@@ -33,7 +35,7 @@ from .models import (
     ScreeningOutcome,
     Status,
 )
-from .selectors import bid_snapshot_sha256, upload_storage
+from .selectors import bid_snapshot, bid_snapshot_sha256, snapshot_sha256, upload_storage
 from .workflows import allowed
 
 # Fields a bid must have before it can be submitted (partners and named staff are optional).
@@ -330,6 +332,28 @@ def attachment_remove(*, actor: Actor, attachment: Attachment) -> Bid:
     return bid
 
 
+@transaction.atomic
+def bid_set_declarations(*, actor: Actor, bid: Bid, accepted: Collection[str]) -> Bid:
+    """Record which declarations the applicant accepts (all of them are needed to submit)."""
+    bid = _draft_for(actor, bid)
+    unknown = sorted(set(accepted) - set(DECLARATION_CODES))
+    if unknown:
+        message = _("Unknown declaration: %(codes)s.") % {"codes": ", ".join(unknown)}
+        raise ApplicationError(message, fields={"declarations": [message]})
+    codes = [code for code in DECLARATION_CODES if code in set(accepted)]
+    bid.declarations = codes
+    bid.declared_at = timezone.now() if codes else None
+    bid.declared_by = actor.user if codes else None
+    bid.save(update_fields=["declarations", "declared_at", "declared_by", "updated_at"])
+    audit_record(
+        by=AuditActor.for_user(actor.user),
+        action="bid.declarations_set",
+        subject=bid,
+        data={"accepted": codes, "content_sha256": bid_snapshot_sha256(bid)},
+    )
+    return bid
+
+
 def _submission_errors(bid: Bid) -> dict[str, list[str]]:
     """Everything that stops the bid being submitted, by field (the error-summary pattern)."""
     errors: dict[str, list[str]] = {}
@@ -350,7 +374,23 @@ def _submission_errors(bid: Bid) -> dict[str, list[str]]:
             _("The amount requested (%(amount)s pence) is more than the fund's %(cap)s pence.")
             % {"amount": amount, "cap": bid.fund.budget_pence}
         ]
+    if set(DECLARATION_CODES) - set(bid.declarations):
+        errors["declarations"] = [_("Confirm every declaration before you submit.")]
     return errors
+
+
+def _tell_applicants(bid: Bid, kind: Kind, context: dict[str, object]) -> None:
+    """Notify every applicant of the bid's organisation, once per bid and kind."""
+    for grant in RoleGrant.objects.filter(
+        organisation=bid.organisation_id, revoked_at__isnull=True, role=Role.APPLICANT
+    ).select_related("user"):
+        notify(
+            kind=kind,
+            subject=bid,
+            dedupe_key=f"{kind.value}:{bid.pk}:{grant.user_id}",
+            user=grant.user,
+            context={"fund": bid.fund.name, "bid": bid.title, **context},
+        )
 
 
 def _move(bid: Bid, target: Status) -> None:
@@ -374,16 +414,30 @@ def bid_submit(*, actor: Actor, bid: Bid) -> Bid:
     errors = _submission_errors(bid)
     if errors:
         raise ApplicationError(
-            _("There is a problem: %(count)s answers need attention before you can submit.")
+            ngettext(
+                "There is a problem: %(count)s answer needs attention before you can submit.",
+                "There is a problem: %(count)s answers need attention before you can submit.",
+                len(errors),
+            )
             % {"count": len(errors)},
             fields=errors,
             code="incomplete",
         )
-    snapshot_sha256 = bid_snapshot_sha256(bid)
+    snapshot = bid_snapshot(bid)
+    digest = snapshot_sha256(snapshot)
     bid.status = Status.SUBMITTED
     bid.submitted_at = timezone.now()
-    bid.submitted_snapshot_sha256 = snapshot_sha256
-    bid.save(update_fields=["status", "submitted_at", "submitted_snapshot_sha256", "updated_at"])
+    bid.submitted_snapshot = snapshot
+    bid.submitted_snapshot_sha256 = digest
+    bid.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "submitted_snapshot",
+            "submitted_snapshot_sha256",
+            "updated_at",
+        ]
+    )
     audit_record(
         by=AuditActor.for_user(actor.user),
         action="bid.submitted",
@@ -394,9 +448,18 @@ def bid_submit(*, actor: Actor, bid: Bid) -> Bid:
             "fund": fund.pk,
             "organisation": bid.organisation_id,
             "pot": bid.pot_id,
-            "snapshot_sha256": snapshot_sha256,
+            "snapshot_sha256": digest,
             "amount_requested_pence": bid.amount_requested_pence,
             "attachments": bid.attachments.count(),
+        },
+    )
+    _tell_applicants(
+        bid,
+        Kind.BID_SUBMITTED,
+        {
+            "submitted_at": bid.submitted_at.isoformat(),
+            "amount_requested_pence": bid.amount_requested_pence,
+            "snapshot_sha256": digest,
         },
     )
     return bid
@@ -421,6 +484,7 @@ def bid_withdraw(*, actor: Actor, bid: Bid) -> Bid:
         subject=bid,
         data={"before": str(before), "after": Status.WITHDRAWN.value, "fund": bid.fund_id},
     )
+    _tell_applicants(bid, Kind.BID_WITHDRAWN, {"withdrawn_at": bid.withdrawn_at.isoformat()})
     return bid
 
 
@@ -558,18 +622,5 @@ def screening_decide(*, actor: Actor, bid: Bid, eligible: bool, reason: str = ""
             "reason_sha256": _text_sha256(reason) if reason else None,
         },
     )
-    for grant in RoleGrant.objects.filter(
-        organisation=bid.organisation_id, revoked_at__isnull=True, role=Role.APPLICANT
-    ).select_related("user"):
-        notify(
-            kind=Kind.BID_SCREENED,
-            subject=bid,
-            dedupe_key=f"bid_screened:{bid.pk}:{grant.user_id}",
-            user=grant.user,
-            context={
-                "fund": bid.fund.name,
-                "bid": bid.title,
-                "eligible": eligible,
-            },
-        )
+    _tell_applicants(bid, Kind.BID_SCREENED, {"eligible": eligible})
     return bid

@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
     MFA_RESET = "mfa_reset", _("Your two-factor authentication was reset")
     FUND_OPENED = "fund_opened", _("A fund of your panel opened for bids")
     BID_SCREENED = "bid_screened", _("The screening decision on your organisation's bid")
+    BID_SUBMITTED = "bid_submitted", _("Confirmation that your organisation submitted a bid")
+    BID_WITHDRAWN = "bid_withdrawn", _("Confirmation that your organisation withdrew a bid")
 
 
 # Kinds a person may not switch off by email: they are about the security of their account.

@@ -6,12 +6,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from backend.bids.declarations import DECLARATION_CODES
 from backend.bids.models import Attachment, Bid, Status
 from backend.bids.services import (
     REQUIRED_FOR_SUBMISSION,
     BudgetLineInput,
     attachment_add,
     bid_create,
+    bid_set_declarations,
     bid_submit,
     bid_update,
     budget_line_set,
@@ -62,6 +64,7 @@ def draft(fund, organisation, applicant):
     budget_line_set(
         actor=actor(applicant), bid=bid, lines=[BudgetLineInput("Sessional workers", 1_200_000)]
     )
+    bid_set_declarations(actor=actor(applicant), bid=bid, accepted=DECLARATION_CODES)
     bid.refresh_from_db()
     return bid
 
@@ -226,6 +229,22 @@ def test_an_applicant_drafts_and_submits_a_bid(applicant_client, fund, organisat
     assert [line["amount_pence"] for line in detail.data["budget_lines"]] == [1_000_000, 200_001]
     assert [a["name"] for a in detail.data["attachments"]] == ["plan.pdf"]
 
+    unknown = call(
+        applicant_client,
+        "PUT",
+        f"/api/v1/bids/{bid_id}/declarations/",
+        {"accepted": ["accurate", "made-up"]},
+    )
+    assert unknown.status_code == 400, unknown.data
+    assert any(key.startswith("accepted") for key in unknown.data["fields"])
+    declared = call(
+        applicant_client,
+        "PUT",
+        f"/api/v1/bids/{bid_id}/declarations/",
+        {"accepted": list(DECLARATION_CODES)},
+    )
+    assert declared.status_code == 200, declared.data
+    assert declared.data["declarations"] == list(DECLARATION_CODES)
     submitted = call(applicant_client, "POST", f"/api/v1/bids/{bid_id}/submit/")
     assert submitted.status_code == 200, submitted.data
     assert submitted.data["status"] == "submitted"
@@ -281,7 +300,10 @@ def test_submit_lists_every_missing_answer_at_once(applicant_client, fund, organ
     response = call(applicant_client, "POST", f"/api/v1/bids/{bid.pk}/submit/")
     assert response.status_code == 400
     assert response.data["code"] == "incomplete"
-    expected = {field for field in REQUIRED_FOR_SUBMISSION if field != "title"} | {"budget_lines"}
+    expected = {field for field in REQUIRED_FOR_SUBMISSION if field != "title"} | {
+        "budget_lines",
+        "declarations",
+    }
     assert set(response.data["fields"]) == expected
     assert str(len(expected)) in response.data["message"]
     bid.refresh_from_db()

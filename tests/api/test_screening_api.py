@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from backend.bids.declarations import DECLARATION_CODES
 from backend.bids.models import Bid, ScreeningCheck, Status
 from backend.bids.services import (
     BudgetLineInput,
     bid_create,
+    bid_set_declarations,
     bid_submit,
     bid_update,
     budget_line_set,
@@ -64,6 +66,7 @@ def screening(fund, organisation, applicant, officer, items):
     budget_line_set(
         actor=actor(applicant), bid=bid, lines=[BudgetLineInput("Sessional workers", 1_200_000)]
     )
+    bid_set_declarations(actor=actor(applicant), bid=bid, accepted=DECLARATION_CODES)
     bid.refresh_from_db()
     bid_submit(actor=actor(applicant), bid=bid)
     fund_transition(actor=actor(officer), fund=fund, to_phase=Phase.SCREENING)

@@ -33,11 +33,13 @@ from backend.accounts.services import (
 )
 from backend.audit.models import AuditEvent
 from backend.audit.selectors import chain_verify
+from backend.bids.declarations import DECLARATION_CODES
 from backend.bids.services import (
     BudgetLineInput,
     attachment_add,
     attachment_remove,
     bid_create,
+    bid_set_declarations,
     bid_submit,
     bid_update,
     bid_withdraw,
@@ -266,6 +268,7 @@ def _scenarios(world):
                 beneficiaries=10,
             )
             budget_line_set(actor=bidder(), bid=bid, lines=[BudgetLineInput("Books", 500)])
+            bid_set_declarations(actor=bidder(), bid=bid, accepted=DECLARATION_CODES)
             bid_submit(actor=bidder(), bid=bid)
             fund_transition(actor=who, fund=screening_fund, to_phase=Phase.SCREENING)
             state["screened_bid"] = bid
@@ -289,6 +292,12 @@ def _scenarios(world):
         "backend.bids.services.attachment_remove": (
             detach,
             ["bid.attachment_added", "bid.attachment_removed"],
+        ),
+        "backend.bids.services.bid_set_declarations": (
+            lambda: bid_set_declarations(
+                actor=bidder(), bid=state["bid"], accepted=DECLARATION_CODES
+            ),
+            ["bid.declarations_set"],
         ),
         "backend.bids.services.bid_submit": (
             lambda: bid_submit(actor=bidder(), bid=state["bid"]),

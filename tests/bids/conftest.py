@@ -7,7 +7,14 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from backend.bids.services import BudgetLineInput, bid_create, bid_update, budget_line_set
+from backend.bids.declarations import DECLARATION_CODES
+from backend.bids.services import (
+    BudgetLineInput,
+    bid_create,
+    bid_set_declarations,
+    bid_update,
+    budget_line_set,
+)
 from tests.bids.helpers import open_fund
 from tests.factories import actor
 
@@ -44,6 +51,7 @@ def draft(fund, organisation, applicant):
         bid=bid,
         lines=[BudgetLineInput("Sessional workers", 1_200_000)],
     )
+    bid_set_declarations(actor=actor(applicant), bid=bid, accepted=DECLARATION_CODES)
     bid.refresh_from_db()
     return bid
 

@@ -31,7 +31,13 @@ def closing(council, panel, officer, chair, clock):
 
 
 def _complete(fund, organisation, applicant) -> Bid:
-    from backend.bids.services import BudgetLineInput, bid_update, budget_line_set
+    from backend.bids.declarations import DECLARATION_CODES
+    from backend.bids.services import (
+        BudgetLineInput,
+        bid_set_declarations,
+        bid_update,
+        budget_line_set,
+    )
 
     who = actor(applicant)
     bid = bid_create(actor=who, fund=fund, organisation=organisation, title="Play")
@@ -48,6 +54,7 @@ def _complete(fund, organisation, applicant) -> Bid:
         beneficiaries=10,
     )
     budget_line_set(actor=who, bid=bid, lines=[BudgetLineInput("Staff", 100)])
+    bid_set_declarations(actor=who, bid=bid, accepted=DECLARATION_CODES)
     return bid
 
 

@@ -300,6 +300,7 @@ def test_the_decision_notifies_every_applicant_of_the_organisation(
 
 def test_an_eligible_decision_says_so(screening, officer, applicant, items):
     _record_all(officer, screening, items)
+    notifications_deliver()  # the submission's confirmation, sent earlier
     mail.outbox.clear()
     screening_decide(actor=actor(officer), bid=screening, eligible=True)
     notifications_deliver()

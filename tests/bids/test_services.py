@@ -4,11 +4,13 @@ import pytest
 
 from backend.audit.models import AuditEvent
 from backend.audit.selectors import chain_verify
+from backend.bids.declarations import DECLARATION_CODES
 from backend.bids.models import Bid, Status
-from backend.bids.selectors import bid_snapshot_sha256
+from backend.bids.selectors import bid_snapshot_sha256, snapshot_sha256
 from backend.bids.services import (
     BudgetLineInput,
     bid_create,
+    bid_set_declarations,
     bid_submit,
     bid_update,
     bid_withdraw,
@@ -17,6 +19,7 @@ from backend.bids.services import (
 from backend.bids.workflows import TRANSITIONS, allowed
 from backend.core.errors import ApplicationError, PermissionDenied
 from backend.funds.models import Fund, Phase, Pot
+from backend.notifications.models import Notification
 from tests.factories import OrganisationFactory, UserFactory, actor, grant
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +182,7 @@ def test_submit_lists_every_missing_answer_at_once(fund, organisation, applicant
         "delivery_plan",
         "beneficiaries",
         "budget_lines",
+        "declarations",
     }
     assert Bid.objects.get(pk=bid.pk).status == Status.DRAFT
 
@@ -260,6 +264,7 @@ def test_submit_from_each_status(draft, applicant, status):
     Bid.objects.filter(pk=draft.pk).update(
         status=status,
         submitted_at=draft.created_at,
+        submitted_snapshot={},
         submitted_snapshot_sha256="0" * 64,
         screened_at=draft.created_at,
         screened_by=draft.created_by,
@@ -277,6 +282,7 @@ def test_withdraw_from_each_status(draft, applicant, status):
     Bid.objects.filter(pk=draft.pk).update(
         status=status,
         submitted_at=draft.created_at,
+        submitted_snapshot={},
         submitted_snapshot_sha256="0" * 64,
         screened_at=draft.created_at,
         screened_by=draft.created_by,
@@ -294,6 +300,7 @@ def test_only_drafts_change(draft, applicant, status):
     Bid.objects.filter(pk=draft.pk).update(
         status=status,
         submitted_at=draft.created_at,
+        submitted_snapshot={},
         submitted_snapshot_sha256="0" * 64,
         screened_at=draft.created_at,
         screened_by=draft.created_by,
@@ -301,3 +308,50 @@ def test_only_drafts_change(draft, applicant, status):
     with pytest.raises(ApplicationError) as refused:
         bid_update(actor=actor(applicant), bid=draft, summary="Later")
     assert refused.value.code == "bid_locked"
+
+
+# --- declarations and confirmations -----------------------------------------------------------
+
+
+def test_declarations_are_kept_in_their_order_and_unknown_ones_refused(draft, applicant):
+    bid = bid_set_declarations(
+        actor=actor(applicant), bid=draft, accepted=["publication", "accurate"]
+    )
+    assert bid.declarations == ["accurate", "publication"]
+    assert bid.declared_by == applicant
+    with pytest.raises(ApplicationError) as refused:
+        bid_set_declarations(actor=actor(applicant), bid=draft, accepted=["accurate", "vibes"])
+    assert "vibes" in refused.value.fields["declarations"][0]
+    assert Bid.objects.get(pk=draft.pk).declarations == ["accurate", "publication"]
+
+
+def test_a_missing_declaration_stops_submission(draft, applicant):
+    bid_set_declarations(actor=actor(applicant), bid=draft, accepted=DECLARATION_CODES[1:])
+    with pytest.raises(ApplicationError) as refused:
+        bid_submit(actor=actor(applicant), bid=draft)
+    assert list(refused.value.fields) == ["declarations"]
+    assert "1 answer needs" in refused.value.message
+
+
+def test_the_submitted_snapshot_is_kept_with_its_hash(draft, applicant):
+    bid = bid_submit(actor=actor(applicant), bid=draft)
+    assert bid.submitted_snapshot["declarations"] == list(DECLARATION_CODES)
+    assert bid.submitted_snapshot["summary"] == "Stay and play"
+    assert snapshot_sha256(bid.submitted_snapshot) == bid.submitted_snapshot_sha256
+
+
+def test_applicants_are_told_of_a_submission_and_a_withdrawal(draft, applicant, organisation):
+    colleague = UserFactory()
+    grant(colleague, "applicant", organisation=organisation)
+    bid_submit(actor=actor(applicant), bid=draft)
+    bid_withdraw(actor=actor(colleague), bid=draft)
+    rows = Notification.objects.filter(
+        channel="in_app", kind__in=["bid_submitted", "bid_withdrawn"]
+    )
+    sent = set(rows.values_list("kind", "recipient_user"))
+    assert sent == {
+        ("bid_submitted", applicant.pk),
+        ("bid_submitted", colleague.pk),
+        ("bid_withdrawn", applicant.pk),
+        ("bid_withdrawn", colleague.pk),
+    }

@@ -51,6 +51,8 @@ def test_choosing_email_kinds_without_javascript(granted):
         "role_revoked": False,
         "fund_opened": False,
         "bid_screened": False,
+        "bid_submitted": False,
+        "bid_withdrawn": False,
     }
     page = client.get("/notifications/").content.decode()
     assert 'value="organisation_invitation" checked' in page

@@ -239,6 +239,7 @@ def test_the_frozen_tie_order_covers_the_eligible_bids_only(ready_fund, officer)
     fund = _at(ready_fund, Phase.SCORING)
     done = {
         "submitted_at": timezone.now(),
+        "submitted_snapshot": {},
         "submitted_snapshot_sha256": "0" * 64,
         "screened_at": timezone.now(),
         "screened_by": officer,

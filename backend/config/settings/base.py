@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
         "NeedEnum": "backend.funds.models.Need",
         "DecisionRuleEnum": "backend.funds.models.RULE_NAMES",
         "RuleCompletionEnum": "backend.funds.models.RULE_COMPLETIONS",
+        "DeclarationEnum": "backend.bids.declarations.DECLARATIONS",
     },
 }
 
