@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import account, councils, funds, home, notifications, organisations, panels, tokens
 
@@ -78,4 +78,7 @@ urlpatterns = [
     path("panels/<int:panel_id>/", panels.panel_detail, name="panel_detail"),
     path("panels/<int:panel_id>/edit/", panels.panel_edit, name="panel_edit"),
     path("panels/<int:panel_id>/members/add/", panels.panel_member_add, name="panel_member_add"),
+    # Bids (applicants) and screening (officers), each in its own module
+    path("", include("frontend.urls_bids")),
+    path("", include("frontend.urls_screening")),
 ]

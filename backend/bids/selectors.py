@@ -249,3 +249,18 @@ def screening_queue(*, actor: Actor, fund: Fund) -> QuerySet[Bid]:
         .annotate(checks_recorded=Count("screening_checks", distinct=True))
         .order_by("submitted_at", "pk")
     )
+
+
+def screening_decided(*, actor: Actor, fund: Fund) -> QuerySet[Bid]:
+    """For the fund's officers (after MFA): its bids already decided, in the order decided."""
+    require_officer(actor, fund.council)
+    return (
+        _bids()
+        .filter(fund=fund, status__in=SCREENED_STATUSES)
+        .order_by("screened_at", "pk")
+    )
+
+
+def screening_outcome_choices() -> list[tuple[str, str]]:
+    """The outcomes an officer may record for a checklist item, as (value, label)."""
+    return [(str(value), str(label)) for value, label in ScreeningOutcome.choices]

@@ -185,3 +185,22 @@ def test_text_is_shown_escaped(officer, chair, chair_client, fund):
     response = chair_client.get(f"/funds/{fund.pk}/")
     assert b"<script>alert(1)</script>" not in response.content
     assert b"&lt;script&gt;" in response.content
+
+
+@pytest.mark.parametrize(
+    ("phase", "linked"),
+    [
+        (Phase.DRAFT, False),
+        (Phase.OPEN_FOR_BIDS, False),
+        (Phase.SCREENING, True),
+        (Phase.SCORING, True),
+        (Phase.CANCELLED, False),
+    ],
+)
+def test_officers_reach_the_screening_queue_once_bids_close(
+    officer_client, chair_client, fund, phase, linked
+):
+    Fund.objects.filter(pk=fund.pk).update(phase=phase)
+    queue = f"/funds/{fund.pk}/screening/"
+    assert read(officer_client.get(f"/funds/{fund.pk}/")).has_link(queue) is linked
+    assert not read(chair_client.get(f"/funds/{fund.pk}/")).has_link(queue)
