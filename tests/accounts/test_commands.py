@@ -52,7 +52,7 @@ def test_seed_demo_gives_every_role_and_runs_twice(capsys):
         Panel.objects.count(),
     )
     assert Locality.objects.count() == 2
-    assert Organisation.objects.count() == 2
+    assert Organisation.objects.count() == 8
     roles = set(RoleGrant.objects.values_list("role", flat=True))
     assert roles == {r.value for r in Role}
     chair = RoleGrant.objects.get(role=Role.PANEL_CHAIR)
