@@ -60,11 +60,12 @@ COPY deploy/ deploy/
 RUN DJANGO_SECRET_KEY="collectstatic-only-$(python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
     DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput --verbosity 0 \
-    && mkdir -p /app/var \
-    && chown 10001:10001 /app/var
+    && mkdir -p /app/var/uploads \
+    && chown -R 10001:10001 /app/var
 
-# Not root. var/ (beat's schedule, the file cache when REDIS_URL is unset) is its only writable
-# folder; the code and the collected static files belong to root and are read-only to it.
+# Not root. var/ (bids' attachments in var/uploads, a volume; beat's schedule; the file cache
+# when REDIS_URL is unset) is its only writable folder; the code and the collected static files
+# belong to root and are read-only to it.
 USER 10001:10001
 
 EXPOSE 8000

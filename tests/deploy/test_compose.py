@@ -298,6 +298,14 @@ def test_data_lives_in_named_volumes(compose, services):
     assert "redis-data:/data" in services["redis"]["volumes"]
 
 
+@pytest.mark.parametrize("name", ["web", "worker"])
+def test_attachments_live_in_a_volume_at_the_upload_root(compose, services, name):
+    assert "uploads" in compose["volumes"]
+    assert "uploads:/app/var/uploads" in services[name]["volumes"]
+    # The image's var/ is /app/var, and the settings keep uploads in var/uploads by default.
+    assert "mkdir -p /app/var/uploads" in DOCKERFILE.read_text()
+
+
 # --- The environment ---------------------------------------------------------------------------
 
 
