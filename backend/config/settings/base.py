@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.funds",
     "backend.bids",
+    "backend.scoring",
     "backend.audit",
     "backend.notifications",
     # The API's templates (the Swagger UI page under the CSP).
