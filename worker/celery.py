@@ -33,6 +33,7 @@ app.conf.worker_hijack_root_logger = False
 app.conf.beat_schedule = {
     "worker-heartbeat": {"task": "fairfund.worker_heartbeat", "schedule": 30.0},
     "advance-fund-phases": {"task": "fairfund.advance_fund_phases", "schedule": 60.0},
+    "send-scoring-reminders": {"task": "fairfund.send_scoring_reminders", "schedule": 600.0},
     "sweep-notifications": {
         "task": "fairfund.sweep_notifications",
         "schedule": float(settings.FAIRFUND_OUTBOX_SWEEP_SECONDS),

@@ -12,6 +12,7 @@ from backend.notifications.services import (
     notifications_deliver,
     notifications_due_count,
 )
+from backend.scoring.services import scoring_reminders_send
 
 from .celery import app
 
@@ -45,3 +46,10 @@ def sweep_notifications() -> int:
 def advance_fund_phases() -> int:
     """Beat, every minute: funds whose next phase has started move into it."""
     return funds_advance_due()
+
+
+@app.task(name="fairfund.send_scoring_reminders", ignore_result=True)
+def send_scoring_reminders() -> int:
+    """Beat, every ten minutes: remind panel members with scoring left before the deadline
+    (each reminder once)."""
+    return scoring_reminders_send()

@@ -1,8 +1,9 @@
 """Reads about bids, filtered by who may see them.
 
 A bid is seen by its organisation's applicants, by the fund's council officers and auditors
-(after MFA), and by the fund's panel once bids have closed; rival applicants never learn it
-exists (NotFound, a 404).
+(after MFA), and by the fund's panel once it is eligible and scoring has started, by each member
+only after they have declared any conflicts of interest on every eligible bid and never on a bid
+they are conflicted on; rival applicants never learn it exists (NotFound, a 404).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from backend.accounts.models import Organisation, Role
 from backend.accounts.permissions import (
@@ -27,6 +28,7 @@ from backend.accounts.permissions import (
 )
 from backend.core.errors import NotFound
 from backend.funds.models import EligibilityItem, Fund, Phase
+from backend.scoring.models import ConflictDeclaration
 
 from .models import Attachment, Bid, ScreeningCheck, ScreeningOutcome, Status
 
@@ -43,15 +45,29 @@ TEXT_FIELDS = (
     "named_staff",
 )
 
-# Fund phases in which the panel reads its fund's bids: once bids have closed.
+# Fund phases in which the panel reads its fund's eligible bids: from scoring on, once each
+# member has declared any conflicts of interest on every eligible bid (backend.scoring).
 PANEL_READS_IN = (
-    Phase.SCREENING,
     Phase.SCORING,
     Phase.VOTING,
     Phase.TALLYING,
     Phase.DECIDED,
     Phase.PUBLISHED,
 )
+
+
+def _panel_may_read(user_id: int) -> Q:
+    """Bids a panel member (or chair) may read: eligible, in a fund past screening, on which they
+    declared no conflict, and only once they have declared on every eligible bid of that fund."""
+    declared = ConflictDeclaration.objects.filter(member_id=user_id)
+    undeclared = Bid.objects.filter(fund=OuterRef("fund"), status=Status.ELIGIBLE).exclude(
+        pk__in=declared.values("bid_id")
+    )
+    return Q(
+        Q(status=Status.ELIGIBLE, fund__phase__in=PANEL_READS_IN),
+        Q(pk__in=declared.filter(conflicted=False).values("bid_id")),
+        ~Exists(undeclared),
+    )
 
 
 def upload_storage() -> FileSystemStorage:
@@ -118,8 +134,7 @@ def bids_for_actor(*, actor: Actor) -> QuerySet[Bid]:
         fund__panel__role_grants__user=user,
         fund__panel__role_grants__revoked_at__isnull=True,
         fund__panel__role_grants__role__in=member_roles,
-        fund__phase__in=PANEL_READS_IN,
-    ) & ~Q(status=Status.DRAFT)
+    ) & _panel_may_read(user.pk)
     ids = Bid.objects.filter(visible).values("pk")
     return _bids().filter(pk__in=ids).order_by("fund", "created_at", "pk")
 
@@ -146,11 +161,18 @@ def bid_get(*, actor: Actor, bid_id: int) -> Bid:
     ):
         require_council_role(actor, fund.council, Role.COUNCIL_OFFICER, Role.AUDITOR)
         return bid
-    panel_may_read = fund.phase in PANEL_READS_IN and bid.status != Status.DRAFT
-    if panel_may_read and holds(user, Role.PANEL_CHAIR, panel=fund.panel):
+    is_chair = holds(user, Role.PANEL_CHAIR, panel=fund.panel)
+    is_member = holds(user, Role.PANEL_MEMBER, panel=fund.panel)
+    panel_may_read = (
+        (is_chair or is_member)
+        and fund.phase in PANEL_READS_IN
+        and bid.status == Status.ELIGIBLE
+        and Bid.objects.filter(pk=bid.pk).filter(_panel_may_read(user.pk)).exists()
+    )
+    if panel_may_read and is_chair:
         require_panel_role(actor, fund.panel, Role.PANEL_CHAIR)
         return bid
-    if panel_may_read and holds(user, Role.PANEL_MEMBER, panel=fund.panel):
+    if panel_may_read and is_member:
         return bid
     raise NotFound("No such bid.")
 
@@ -254,11 +276,7 @@ def screening_queue(*, actor: Actor, fund: Fund) -> QuerySet[Bid]:
 def screening_decided(*, actor: Actor, fund: Fund) -> QuerySet[Bid]:
     """For the fund's officers (after MFA): its bids already decided, in the order decided."""
     require_officer(actor, fund.council)
-    return (
-        _bids()
-        .filter(fund=fund, status__in=SCREENED_STATUSES)
-        .order_by("screened_at", "pk")
-    )
+    return _bids().filter(fund=fund, status__in=SCREENED_STATUSES).order_by("screened_at", "pk")
 
 
 def screening_outcome_choices() -> list[tuple[str, str]]:

@@ -794,14 +794,20 @@ def fund_mark_ready(*, actor: Actor, fund: Fund, part: ReadyPart) -> Fund:
 
 
 def _bid_ids(fund: Fund) -> list[str]:
-    """The ids, as text, of the fund's bids that go to the vote: those screened eligible.
+    """The ids, as text, of the fund's bids that go to the vote: those the panel shortlisted."""
+    # Bids and scoring depend on funds, not the other way round.
+    from backend.scoring.models import ShortlistEntry
 
-    (The panel's shortlist, with the scoring issue, will narrow this further.)
-    """
-    from backend.bids.models import Bid, Status  # bids depend on funds, not the other way
+    shortlisted = ShortlistEntry.objects.filter(
+        shortlist__fund=fund, shortlist__confirmed_at__isnull=False, shortlisted=True
+    )
+    return [str(pk) for pk in shortlisted.values_list("bid_id", flat=True)]
 
-    eligible = Bid.objects.filter(fund=fund, status=Status.ELIGIBLE)
-    return [str(pk) for pk in eligible.values_list("pk", flat=True)]
+
+def _shortlist_confirmed(fund: Fund) -> bool:
+    from backend.scoring.models import Shortlist
+
+    return Shortlist.objects.filter(fund=fund, confirmed_at__isnull=False).exists()
 
 
 def _canonical_sha256(value: object) -> str:
@@ -847,6 +853,12 @@ def _guard(fund: Fund, target: Phase) -> None:
         raise ApplicationError(
             _("Only the tally's award decides a fund."),
             fields={"to_phase": [_("Not allowed by hand.")]},
+            code="transition_refused",
+        )
+    if target == Phase.VOTING and not _shortlist_confirmed(fund):
+        raise ApplicationError(
+            _("Voting opens once the panel chair has confirmed the shortlist."),
+            fields={"to_phase": [_("The shortlist is not confirmed yet.")]},
             code="transition_refused",
         )
     if target == Phase.OPEN_FOR_BIDS:

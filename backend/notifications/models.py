@@ -29,6 +29,10 @@ class Kind(models.TextChoices):
     BID_SCREENED = "bid_screened", _("The screening decision on your organisation's bid")
     BID_SUBMITTED = "bid_submitted", _("Confirmation that your organisation submitted a bid")
     BID_WITHDRAWN = "bid_withdrawn", _("Confirmation that your organisation withdrew a bid")
+    CONFLICT_FLAGGED = "conflict_flagged", _("A conflict of interest declared after the shortlist")
+    SHEET_REOPENED = "sheet_reopened", _("Your scores for a bid reopened by the chair")
+    SCORING_REMINDER = "scoring_reminder", _("Reminders of scoring still to do")
+    SHORTLIST_DECIDED = "shortlist_decided", _("Whether your organisation's bid is shortlisted")
 
 
 # Kinds a person may not switch off by email: they are about the security of their account.

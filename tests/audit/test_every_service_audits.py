@@ -8,7 +8,7 @@ import importlib
 import inspect
 import pkgutil
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
@@ -34,6 +34,7 @@ from backend.accounts.services import (
 from backend.audit.models import AuditEvent
 from backend.audit.selectors import chain_verify
 from backend.bids.declarations import DECLARATION_CODES
+from backend.bids.models import Bid
 from backend.bids.services import (
     BudgetLineInput,
     attachment_add,
@@ -47,7 +48,7 @@ from backend.bids.services import (
     screening_decide,
     screening_record_item,
 )
-from backend.funds.models import EligibilityItem, Fund, Phase
+from backend.funds.models import EligibilityItem, Fund, Phase, RubricCriterion
 from backend.funds.services import (
     CriterionInput,
     PotInput,
@@ -72,6 +73,21 @@ from backend.notifications.services import (
     email_preferences_set,
     notification_mark_read,
     notifications_deliver,
+)
+from backend.scoring.models import ScoreSheet, Shortlist
+from backend.scoring.services import (
+    ScoreInput,
+    conflict_declare,
+    conflict_review,
+    moderation_record,
+    scoring_reminders_send,
+    scoring_settings_set,
+    sheet_reopen,
+    sheet_save,
+    sheet_submit,
+    shortlist_confirm,
+    shortlist_entry_set,
+    shortlist_propose,
 )
 from tests.bids.helpers import PDF, PNG, open_fund
 from tests.factories import UserFactory, actor, add_totp, grant
@@ -279,6 +295,41 @@ def _scenarios(world):
         for item in EligibilityItem.objects.filter(fund_id=bid.fund_id):
             screening_record_item(actor=who, bid=bid, item=item, outcome="pass", reason="Local")
 
+    def scoring_bid():
+        """The screened bid (eligible by now), its fund moved on to scoring."""
+        bid = Bid.objects.select_related("fund").get(pk=screened_bid().pk)
+        if bid.fund.phase == Phase.SCREENING:
+            fund_transition(actor=who, fund=bid.fund, to_phase=Phase.SCORING)
+            bid = Bid.objects.select_related("fund").get(pk=bid.pk)
+        return bid
+
+    def scorer():
+        if "scorer" not in state:
+            state["scorer"] = UserFactory()
+            grant(state["scorer"], "panel_member", panel=panel)
+        return actor(state["scorer"])
+
+    def all_scores():
+        criteria = RubricCriterion.objects.filter(fund_id=scoring_bid().fund_id)
+        return {criterion.pk: ScoreInput(3, "Fair") for criterion in criteria}
+
+    def reopen():
+        sheet = ScoreSheet.objects.get(bid=scoring_bid(), member=state["scorer"])
+        sheet_reopen(actor=fund_chair(), sheet=sheet, reason="Check the evidence score")
+
+    def remind():
+        # The reopened sheet is work left: its member is reminded an hour before the deadline.
+        deadline = scoring_bid().fund.voting_opens_at
+        assert scoring_reminders_send(now=deadline - timedelta(hours=1)) > 0
+
+    def late_conflict_reviewed():
+        bid = scoring_bid()
+        assert Shortlist.objects.get(fund=bid.fund).confirmed_at  # confirmed just before
+        declaration = conflict_declare(
+            actor=scorer(), bid=bid, conflicted=True, relationship="friend"
+        )
+        conflict_review(actor=who, declaration=declaration, note="Checked: the result stands")
+
     return {
         "backend.bids.services.bid_create": (new_bid, ["bid.created"]),
         "backend.bids.services.bid_update": (complete_bid, ["bid.updated"]),
@@ -438,6 +489,61 @@ def _scenarios(world):
         "backend.accounts.services.account_event_record": (
             lambda: account_event_record(user=officer, action="user.password_changed"),
             ["user.password_changed"],
+        ),
+        # Scoring, on the screened bid once its fund is scoring (after screening_decide above).
+        "backend.scoring.services.conflict_declare": (
+            lambda: conflict_declare(actor=scorer(), bid=scoring_bid(), conflicted=False),
+            ["scoring.conflict_declared"],
+        ),
+        "backend.scoring.services.scoring_settings_set": (
+            lambda: scoring_settings_set(
+                actor=fund_chair(),
+                fund=scoring_bid().fund,
+                calibrate=True,
+                disagreement_threshold=20,
+                min_scorers=1,
+                reminder_hours=[72, 24],
+            ),
+            ["scoring.settings_set"],
+        ),
+        "backend.scoring.services.sheet_save": (
+            lambda: sheet_save(actor=scorer(), bid=scoring_bid(), scores=all_scores()),
+            ["scoring.sheet_saved"],
+        ),
+        "backend.scoring.services.sheet_submit": (
+            lambda: sheet_submit(actor=scorer(), bid=scoring_bid()),
+            ["scoring.sheet_submitted"],
+        ),
+        "backend.scoring.services.sheet_reopen": (reopen, ["scoring.sheet_reopened"]),
+        "backend.scoring.services.moderation_record": (
+            lambda: moderation_record(
+                actor=fund_chair(), bid=scoring_bid(), score="64.50", reason="Strong evidence"
+            ),
+            ["scoring.moderated"],
+        ),
+        "backend.scoring.services.scoring_reminders_send": (remind, ["scoring.reminders_sent"]),
+        "backend.scoring.services.shortlist_propose": (
+            lambda: shortlist_propose(
+                actor=fund_chair(), fund=scoring_bid().fund, rule="top_n", parameter="1"
+            ),
+            ["scoring.shortlist_proposed"],
+        ),
+        "backend.scoring.services.shortlist_entry_set": (
+            lambda: shortlist_entry_set(
+                actor=fund_chair(),
+                fund=scoring_bid().fund,
+                bid_id=scoring_bid().pk,
+                feedback="Clear evidence of need.",
+            ),
+            ["scoring.shortlist_entry_set"],
+        ),
+        "backend.scoring.services.shortlist_confirm": (
+            lambda: shortlist_confirm(actor=fund_chair(), fund=scoring_bid().fund),
+            ["scoring.shortlist_confirmed"],
+        ),
+        "backend.scoring.services.conflict_review": (
+            late_conflict_reviewed,
+            ["scoring.conflict_declared", "scoring.conflict_reviewed"],
         ),
     }
 

@@ -1,7 +1,9 @@
 """Who sees a bid: its organisation, the fund's officers and auditors (after MFA), its panel once
-bids close; never rival applicants (404)."""
+it is eligible and scoring has started and each member has declared on every eligible bid;
+never rival applicants (404)."""
 
 import pytest
+from django.utils import timezone
 
 from backend.bids.models import Bid
 from backend.bids.selectors import (
@@ -14,6 +16,7 @@ from backend.bids.selectors import (
 from backend.bids.services import attachment_add, bid_submit
 from backend.core.errors import MfaRequired, NotFound
 from backend.funds.models import Fund, Phase
+from backend.scoring.models import ConflictDeclaration
 from tests.bids.helpers import PDF
 from tests.factories import (
     CouncilFactory,
@@ -61,7 +64,19 @@ def submitted(draft, applicant):
     return bid_submit(actor=actor(applicant), bid=draft)
 
 
-# (person, MFA done) -> while bids are open, once bids have closed.
+def _to_scoring(bid, officer, *declaring):
+    """Bids closed, the bid screened eligible, scoring started; ``declaring`` declared no conflict."""
+    Bid.objects.filter(pk=bid.pk).update(
+        status="eligible", screened_at=timezone.now(), screened_by=officer
+    )
+    Fund.objects.filter(pk=bid.fund_id).update(phase=Phase.SCORING)
+    for person in declaring:
+        ConflictDeclaration.objects.create(
+            bid=bid, member=person, conflicted=False, declared_at=timezone.now()
+        )
+
+
+# (person, MFA done) -> while bids are open, once scoring has started (and the panel declared).
 MATRIX = {
     ("applicant", True): (SEES, SEES),
     ("applicant", False): (SEES, SEES),
@@ -102,7 +117,7 @@ def _outcome(person, mfa, bid_id) -> str:
 )
 def test_access_matrix(people, submitted, who, mfa, closed, expected):
     if closed:
-        Fund.objects.filter(pk=submitted.fund_id).update(phase=Phase.SCREENING)
+        _to_scoring(submitted, people["officer"], people["chair"], people["member"])
     person = people[who]
     assert _outcome(person, mfa, submitted.pk) == expected
     listed = bids_for_actor(actor=actor(person, mfa=mfa)).filter(pk=submitted.pk).exists()
@@ -124,6 +139,61 @@ def test_the_panel_never_sees_drafts(people, draft):
         with pytest.raises(NotFound):
             bid_get(actor=actor(people[who]), bid_id=draft.pk)
     assert _outcome(people["officer"], True, draft.pk) == SEES
+
+
+def test_the_panel_reads_nothing_during_screening(people, submitted):
+    Fund.objects.filter(pk=submitted.fund_id).update(phase=Phase.SCREENING)
+    for who in ("chair", "member"):
+        assert _outcome(people[who], True, submitted.pk) == HIDDEN
+
+
+def test_a_member_reads_no_bid_before_declaring_on_every_eligible_bid(
+    people, submitted, fund, officer
+):
+    other = Bid.objects.create(
+        fund=fund,
+        organisation=OrganisationFactory(),
+        created_by=people["rival"],
+        status="eligible",
+        title="Other",
+        submitted_at=timezone.now(),
+        submitted_snapshot={},
+        submitted_snapshot_sha256="0" * 64,
+        screened_at=timezone.now(),
+        screened_by=officer,
+    )
+    _to_scoring(submitted, officer, people["member"])
+    member = people["member"]
+    assert _outcome(member, False, submitted.pk) == HIDDEN
+    assert not bids_for_actor(actor=actor(member, mfa=False)).exists()
+    ConflictDeclaration.objects.create(
+        bid=other, member=member, conflicted=False, declared_at=timezone.now()
+    )
+    assert _outcome(member, False, submitted.pk) == SEES
+    assert set(bids_for_actor(actor=actor(member, mfa=False))) == {submitted, other}
+
+
+def test_a_conflicted_member_never_reads_the_bid(people, submitted, officer):
+    _to_scoring(submitted, officer)
+    member = people["member"]
+    ConflictDeclaration.objects.create(
+        bid=submitted,
+        member=member,
+        conflicted=True,
+        relationship="trustee",
+        declared_at=timezone.now(),
+    )
+    assert _outcome(member, False, submitted.pk) == HIDDEN
+    assert not bids_for_actor(actor=actor(member, mfa=False)).exists()
+    attachment = submitted.attachments.get()
+    with pytest.raises(NotFound):
+        attachment_get(actor=actor(member, mfa=False), attachment_id=attachment.pk)
+
+
+def test_the_panel_never_reads_an_ineligible_bid(people, submitted, officer):
+    _to_scoring(submitted, officer, people["member"])
+    Bid.objects.filter(pk=submitted.pk).update(status="ineligible")
+    assert _outcome(people["member"], False, submitted.pk) == HIDDEN
 
 
 def test_an_unknown_bid_is_not_found(applicant):

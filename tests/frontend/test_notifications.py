@@ -53,6 +53,10 @@ def test_choosing_email_kinds_without_javascript(granted):
         "bid_screened": False,
         "bid_submitted": False,
         "bid_withdrawn": False,
+        "conflict_flagged": False,
+        "sheet_reopened": False,
+        "scoring_reminder": False,
+        "shortlist_decided": False,
     }
     page = client.get("/notifications/").content.decode()
     assert 'value="organisation_invitation" checked' in page

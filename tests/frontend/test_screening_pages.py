@@ -449,9 +449,10 @@ CLIENTS = {
         ("foreign_officer", 404, 404),
         ("applicant", 404, 404),
         ("rival", 404, 404),
-        # The panel and the auditors may read the fund and the bid, but screening is not theirs.
-        ("member", 403, 403),
-        ("chair", 403, 403),
+        # The panel may read the fund but no bid during screening (only eligible bids, once
+        # scoring starts); the auditors may read both, but screening is not theirs.
+        ("member", 403, 404),
+        ("chair", 403, 404),
         ("auditor", 403, 403),
     ],
 )
@@ -497,8 +498,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, fund, bid, items):
         ("foreign_officer", 404),
         ("applicant", 404),
         ("rival", 404),
-        ("member", 403),
-        ("chair", 403),
+        ("member", 404),
+        ("chair", 404),
         ("auditor", 403),
     ],
 )

@@ -35,3 +35,36 @@ def set_up(fund: Fund, *, officer, chair, start: datetime = START) -> Fund:
     fund_mark_ready(actor=actor(officer), fund=fund, part="officer")
     fund.refresh_from_db()
     return fund
+
+
+def confirmed_shortlist(fund: Fund, *, chair, shortlisted=(), out=()):
+    """A confirmed shortlist of ``fund`` written directly (the scoring services build real ones):
+    the voting phase needs one, and the tie order covers its shortlisted bids."""
+    from django.utils import timezone
+
+    from backend.scoring.models import Shortlist, ShortlistEntry
+
+    now = timezone.now()
+    shortlist = Shortlist.objects.create(
+        fund=fund,
+        rule="top_n",
+        parameter=str(max(len(shortlisted), 1)),
+        proposed_at=now,
+        proposed_by=chair,
+        confirmed_at=now,
+        confirmed_by=chair,
+        snapshot={},
+        snapshot_sha256="0" * 64,
+    )
+    for rank, (bid, listed) in enumerate(
+        [(bid, True) for bid in shortlisted] + [(bid, False) for bid in out], start=1
+    ):
+        ShortlistEntry.objects.create(
+            shortlist=shortlist,
+            bid=bid,
+            rank=rank,
+            shortlisted=listed,
+            reason="in_top_n" if listed else "outside_top_n",
+            cost_pence=1000,
+        )
+    return shortlist

@@ -18,7 +18,7 @@ from backend.funds.services import (
 )
 from backend.funds.workflows import AWARD_ONLY, SCHEDULED_STARTS, TRANSITIONS
 from tests.factories import FundFactory, actor
-from tests.funds.helpers import START, set_up, timeline
+from tests.funds.helpers import START, confirmed_shortlist, set_up, timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +46,10 @@ def test_the_transition_data_covers_every_phase_and_cancels_before_the_decision(
 
 
 @pytest.mark.parametrize(("source", "target"), ALLOWED, ids=[f"{s}->{t}" for s, t in ALLOWED])
-def test_each_allowed_transition(ready_fund, officer, source, target):
+def test_each_allowed_transition(ready_fund, officer, chair, source, target):
     fund = _at(ready_fund, source)
+    if target == Phase.VOTING:
+        confirmed_shortlist(fund, chair=chair)  # voting's own guard, tested below
     if target in AWARD_ONLY:
         with pytest.raises(ApplicationError) as refused:
             fund_transition(actor=actor(officer), fund=fund, to_phase=target)
@@ -107,8 +109,9 @@ def test_only_officers_move_a_fund_by_hand(request, ready_fund, who):
         )
 
 
-def test_voting_freezes_the_rule_and_a_tie_order_recorded_in_the_chain(ready_fund, officer):
+def test_voting_freezes_the_rule_and_a_tie_order_recorded_in_the_chain(ready_fund, officer, chair):
     fund = _at(ready_fund, Phase.SCORING)
+    confirmed_shortlist(fund, chair=chair)
     fund_transition(actor=actor(officer), fund=fund, to_phase=Phase.VOTING)
     fund.refresh_from_db()
     assert len(fund.tie_seed) == 64
@@ -133,7 +136,8 @@ def test_the_tie_order_is_reproducible_from_its_seed_and_differs_between_seeds()
 # --- the scheduler -----------------------------------------------------------------------------
 
 
-def test_the_scheduler_moves_phases_at_their_dates_and_is_idempotent(ready_fund):
+def test_the_scheduler_moves_phases_at_their_dates_and_is_idempotent(ready_fund, chair):
+    confirmed_shortlist(ready_fund, chair=chair)
     times = timeline()
     assert funds_advance_due(now=times["bids_open_at"] - timedelta(seconds=1)) == 0
     expected = [Phase.OPEN_FOR_BIDS, Phase.SCREENING, Phase.SCORING, Phase.VOTING, Phase.TALLYING]
@@ -152,7 +156,8 @@ def test_the_scheduler_moves_phases_at_their_dates_and_is_idempotent(ready_fund)
     assert {e.actor_type for e in events} == {"scheduler"}
 
 
-def test_a_late_run_moves_a_fund_through_every_phase_due_one_at_a_time(ready_fund):
+def test_a_late_run_moves_a_fund_through_every_phase_due_one_at_a_time(ready_fund, chair):
+    confirmed_shortlist(ready_fund, chair=chair)
     assert funds_advance_due(now=timeline()["voting_opens_at"]) == 4
     ready_fund.refresh_from_db()
     assert ready_fund.phase == Phase.VOTING
@@ -231,7 +236,20 @@ def test_the_panel_hears_when_its_fund_opens_for_bids(ready_fund, chair, member,
     assert sorted(rows.values_list("recipient_user", flat=True)) == sorted([chair.pk, member.pk])
 
 
-def test_the_frozen_tie_order_covers_the_eligible_bids_only(ready_fund, officer):
+def test_voting_waits_for_the_confirmed_shortlist(ready_fund, officer, chair):
+    fund = _at(ready_fund, Phase.SCORING)
+    with pytest.raises(ApplicationError) as refused:
+        fund_transition(actor=actor(officer), fund=fund, to_phase=Phase.VOTING)
+    assert "shortlist" in refused.value.message
+    # The scheduler leaves the fund in scoring, and moves it once the shortlist is confirmed.
+    assert funds_advance_due(now=timeline()["voting_opens_at"]) == 0
+    confirmed_shortlist(fund, chair=chair)
+    assert funds_advance_due(now=timeline()["voting_opens_at"]) == 1
+    fund.refresh_from_db()
+    assert fund.phase == Phase.VOTING
+
+
+def test_the_frozen_tie_order_covers_the_shortlisted_bids_only(ready_fund, officer, chair):
     from django.utils import timezone
 
     from tests.factories import BidFactory
@@ -247,7 +265,9 @@ def test_the_frozen_tie_order_covers_the_eligible_bids_only(ready_fund, officer)
     eligible = [BidFactory(fund=fund, status="eligible", **done) for _ in range(3)]
     BidFactory(fund=fund, status="ineligible", **done)
     BidFactory(fund=fund)  # a draft never submitted
+    listed = eligible[:2]
+    confirmed_shortlist(fund, chair=chair, shortlisted=listed, out=eligible[2:])
     fund_transition(actor=actor(officer), fund=fund, to_phase=Phase.VOTING)
     fund.refresh_from_db()
-    assert sorted(fund.tie_order) == sorted(str(bid.pk) for bid in eligible)
-    assert fund.tie_order == tie_order_from_seed(fund.tie_seed, [str(b.pk) for b in eligible])
+    assert sorted(fund.tie_order) == sorted(str(bid.pk) for bid in listed)
+    assert fund.tie_order == tie_order_from_seed(fund.tie_seed, [str(b.pk) for b in listed])
