@@ -24,6 +24,7 @@ def test_home_lists_an_applicants_organisations(applicant_client, organisation):
 
     assert page.has_link(f"/organisations/{organisation.pk}/")
     assert page.has_link("/organisations/new/")
+    assert page.has_link("/bids/")
     assert not any(link.startswith("/councils/") for link in page.links)
 
 

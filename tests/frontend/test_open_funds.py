@@ -12,6 +12,8 @@ from tests.bids.helpers import open_fund
 from tests.factories import FundFactory, actor
 from tests.funds.helpers import set_up
 
+from .pages import read
+
 pytestmark = pytest.mark.django_db
 
 
@@ -41,6 +43,7 @@ def test_anonymous_visitors_see_an_open_fund_with_its_population_and_budget(clie
     assert "Ages 0 to 5" in text
     assert "Special educational needs" in text
     assert "12:00" in text  # the bids close date in London time, not 11:00 UTC
+    assert read(response).has_link(f"/funds/{fund.pk}/bids/new/")
 
 
 def test_draft_and_cancelled_funds_are_not_listed(client, fund, council, panel, officer, chair):
