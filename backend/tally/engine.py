@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import json
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
 from . import explain
+from .memory import collector_paused
 from .mes import (
     MesOutcome,
     MesProblem,
     Structure,
     Supporters,
     mes_fast_structure,
+    mes_pure,
     run_mes,
     same_outcome_between,
     settled,
 )
-from .profile import BallotKind, Profile
+from .profile import Ballot, BallotKind, Profile
 from .result import ProjectOutcome, Reason, Result
 from .rules import Completion, Rule, RuleError, RuleName, fraction_text
 
@@ -50,8 +55,10 @@ def tie_ranks(profile: Profile, rule: Rule) -> dict[str, int]:
     return {project: i for i, project in enumerate(order)}
 
 
-def scores(profile: Profile) -> dict[str, Fraction]:
-    """Approvals (choose-1 likewise), sum of points, or Borda for ranked ballots."""
+def scores(profile: Profile, supporters: dict[str, int] | None = None) -> dict[str, Fraction]:
+    """Approvals (choose-1 likewise), sum of points, or Borda for ranked ballots.
+
+    ``supporters``: the profile's supporter_counts, if already counted (approvals are those)."""
     totals = dict.fromkeys(profile.projects, 0)
     if profile.kind is BallotKind.ORDINAL:
         k = profile.max_length or len(profile.projects)
@@ -64,17 +71,18 @@ def scores(profile: Profile) -> dict[str, Fraction]:
             for project, points in zip(ballot.projects, ballot.points, strict=True):
                 totals[project] += points * ballot.count
     else:
-        for ballot in profile.ballots:
-            for project in ballot.projects:
-                totals[project] += ballot.count
+        totals = supporter_counts(profile) if supporters is None else supporters
     return {project: Fraction(total) for project, total in totals.items()}
 
 
 def supporter_counts(profile: Profile) -> dict[str, int]:
+    """Per project, how many voters name it (the sum of the counts of its ballots)."""
     counts = dict.fromkeys(profile.projects, 0)
-    for ballot in profile.ballots:
-        for project in ballot.projects:
-            counts[project] += ballot.count
+    for projects, n in zip(
+        _projects_of(profile.ballots), map(_count_of, profile.ballots), strict=True
+    ):
+        for project in projects:
+            counts[project] += n
     return counts
 
 
@@ -103,15 +111,31 @@ def _minimum(profile: Profile, rule: Rule) -> Fraction | None:
 
 def tally(profile: Profile, rule: Rule) -> Result:
     """Apply ``rule`` to ``profile``."""
+    with collector_paused():
+        return _tally(profile, rule)
+
+
+def _tally(profile: Profile, rule: Rule) -> Result:
     ranks = tie_ranks(profile, rule)
     exclusive = _exclusive_groups(profile, rule)
-    score = scores(profile)
+    supporters = supporter_counts(profile)
+    score = scores(profile, supporters)
     minimum = _minimum(profile, rule)
     if rule.name is RuleName.MES:
-        outcomes, winners, add1 = _run_mes(profile, rule, ranks, exclusive, score, minimum)
+        outcomes, winners, add1 = _run_mes(
+            profile, rule, ranks, exclusive, score, minimum, supporters
+        )
     else:
         outcomes, winners = _greedy(
-            profile, rule, ranks, exclusive, score, minimum, budget=profile.budget, already=()
+            profile,
+            rule,
+            ranks,
+            exclusive,
+            score,
+            minimum,
+            budget=profile.budget,
+            already=(),
+            supporters=supporters,
         )
         add1 = None
     spent = sum((profile.projects[p].cost for p in winners), Fraction(0))
@@ -147,13 +171,15 @@ def _greedy(
     budget: Fraction,
     already: tuple[str, ...],
     completion: bool = False,
+    supporters: dict[str, int] | None = None,
 ) -> tuple[dict[str, ProjectOutcome], list[str]]:
     """Greedy by score (cheaper first on equal scores, then the tie order).
 
     With ``already`` (MES winners), it completes an outcome: those stay funded and their
     exclusive groups stay taken.
     """
-    supporters = supporter_counts(profile)
+    if supporters is None:
+        supporters = supporter_counts(profile)
     order = sorted(
         (p for p in profile.projects if p not in already),
         key=lambda p: (-score[p], profile.projects[p].cost, ranks[p]),
@@ -220,12 +246,12 @@ def mes_problem(
         raise RuleError("the Method of Equal Shares needs approval, choose-1 or cumulative ballots")
     cost_utilities = profile.kind in (BallotKind.APPROVAL, BallotKind.CHOOSE_1)
     groups: dict[str, list[int]] = {p: [] for p in profile.projects}
-    group_counts = [b.count for b in profile.ballots]
+    group_counts = list(map(_count_of, profile.ballots))
     if cost_utilities:
-        for g, ballot in enumerate(profile.ballots):
-            for project in ballot.projects:
+        for g, projects in enumerate(_projects_of(profile.ballots)):
+            for project in projects:
                 groups[project].append(g)
-        counts = {p: [group_counts[g] for g in gs] for p, gs in groups.items()}
+        counts = {p: list(map(group_counts.__getitem__, gs)) for p, gs in groups.items()}
         utilities = {p: [profile.projects[p].cost] * len(gs) for p, gs in groups.items()}
     else:
         counts = {p: [] for p in profile.projects}
@@ -274,6 +300,7 @@ def _run_mes(
     exclusive: dict[str, frozenset[str]],
     score: dict[str, Fraction],
     minimum: Fraction | None,
+    supporters: dict[str, int],
 ) -> tuple[dict[str, ProjectOutcome], list[str], int | None]:
     if profile.voters == 0:
         raise RuleError("the Method of Equal Shares needs at least one voter")
@@ -282,13 +309,18 @@ def _run_mes(
     base = profile.budget / profile.voters
     step: int | None = None
     if rule.completion is Completion.NONE:
-        # A small profile is done exactly before numpy would even have been imported.
-        small = sum(len(s.groups) for s in problem.supporters.values()) <= EXACT_MAX_ENTRIES
-        outcome = settled(problem, base, run_mes(problem, base, None if small else NUMPY))
+        entries = sum(len(s.groups) for s in problem.supporters.values())
+        if entries <= EXACT_MAX_ENTRIES:
+            # A small profile is done exactly before numpy would even have been imported.
+            outcome = settled(problem, base, run_mes(problem, base, None))
+        elif PURE_FLOAT and problem.cost_utilities and entries <= PURE_MAX_ENTRIES:
+            outcome = settled(problem, base, mes_pure(problem, base))
+        else:
+            outcome = settled(problem, base, run_mes(problem, base, NUMPY))
     else:
         outcome, step = _add1(profile, problem, base)
     winners = list(outcome.winners)
-    outcomes = _mes_outcomes(profile, problem, outcome, score)
+    outcomes = _mes_outcomes(profile, problem, outcome, score, supporters)
     if rule.completion is Completion.ADD1_GREEDY:
         spent = sum((profile.projects[p].cost for p in winners), Fraction(0))
         greedy_rule = Rule(name=RuleName.GREEDY, tie_order=rule.tie_order)
@@ -302,6 +334,7 @@ def _run_mes(
             budget=profile.budget - spent,
             already=tuple(winners),
             completion=True,
+            supporters=supporters,
         )
         for project in extra:
             outcomes[project] = extra_outcomes[project]
@@ -313,6 +346,10 @@ def _run_mes(
 GALLOP_MAX_ENTRIES = 20_000
 # Below this many (project, voter group) pairs one MES run is quickest with Fractions alone.
 EXACT_MAX_ENTRIES = 2_000
+# Up to this many, one MES run (no completion) is quickest with Python floats (mes_pure): numpy's
+# import alone takes longer. False: never (the tests then check numpy's and the exact engine).
+PURE_MAX_ENTRIES = 1_000_000
+PURE_FLOAT = True
 GALLOP_TRIAL = 16
 GALLOP_MIN_STEPS_PER_RUN = 4
 
@@ -368,9 +405,12 @@ def _add1(profile: Profile, problem: MesProblem, base: Fraction) -> tuple[MesOut
 
 
 def _mes_outcomes(
-    profile: Profile, problem: MesProblem, outcome: MesOutcome, score: dict[str, Fraction]
+    profile: Profile,
+    problem: MesProblem,
+    outcome: MesOutcome,
+    score: dict[str, Fraction],
+    supporters: dict[str, int],
 ) -> dict[str, ProjectOutcome]:
-    supporters = supporter_counts(profile)
     funded = {p: i for i, p in enumerate(outcome.winners, start=1)}
     outcomes: dict[str, ProjectOutcome] = {}
     for project, item in profile.projects.items():
@@ -409,14 +449,6 @@ def _canonical(value: object) -> bytes:
 def input_sha256(profile: Profile, rule: Rule) -> str:
     """Over the rule, its parameters, the budget, the projects and the multiset of ballots:
     not voter ids, not ballot order."""
-    merged: dict[tuple[tuple[str, ...], tuple[int, ...] | None], int] = {}
-    for ballot in profile.ballots:
-        key = (ballot.projects, ballot.points)
-        merged[key] = merged.get(key, 0) + ballot.count
-    ballots = sorted(
-        [list(projects), None if points is None else list(points), count]
-        for (projects, points), count in merged.items()
-    )
     body = {
         "rule": rule.describe(),
         "kind": str(profile.kind),
@@ -432,9 +464,65 @@ def input_sha256(profile: Profile, rule: Rule) -> str:
             }
             for p in sorted(profile.projects.values(), key=lambda p: p.id)
         ],
-        "ballots": ballots,
     }
-    return hashlib.sha256(_canonical(body)).hexdigest()
+    # The canonical JSON of the body with "ballots" (its first key in sorted order): the sorted
+    # list of [projects, points or null, count], merging identical ballots. Written here
+    # directly, the same bytes json.dumps gives (tests/tally check it), because Łódź has tens of
+    # thousands of distinct ballots.
+    rest = _canonical(body)
+    digest = hashlib.sha256(b'{"ballots":')
+    digest.update(_ballots_json(profile.ballots).encode())
+    digest.update(b"," + rest[1:])
+    return digest.hexdigest()
+
+
+def _ballots_json(ballots: Sequence[Ballot]) -> str:
+    """``_canonical`` of the sorted list of [projects, points, count], identical ballots merged
+    (as text, not bytes)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    named = sorted(set(itertools.chain.from_iterable(_projects_of(ballots))))
+    ids = {p: encode(p) for p in named}
+    if {None} >= set(map(_points_of, ballots)) and all(
+        min(p, default="#") > '"' and "\\" not in p for p in named
+    ):
+        # Each id's JSON is the id in quotes, and every character of the ids sorts after the
+        # quote: the comma-joined JSON of the ids then sorts exactly as the tuple of ids does (a
+        # prefix first), and it names the tuple uniquely, so it serves to merge and to sort.
+        texts = list(
+            map(",".join, map(map, itertools.repeat(ids.__getitem__), _projects_of(ballots)))
+        )
+        merged = dict(zip(texts, map(_count_of, ballots), strict=True))
+        if len(merged) != len(texts):  # identical ballots not grouped: add their counts
+            merged = {}
+            for text, count in zip(texts, map(_count_of, ballots), strict=True):
+                merged[text] = merged.get(text, 0) + count
+        ordered = sorted(merged)  # strings sort far quicker than tuples
+        counts = map(merged.__getitem__, ordered)
+        return "[" + ",".join(map("[[{}],null,{}]".format, ordered, counts)) + "]"
+    keys: dict[tuple[tuple[str, ...], tuple[int, ...] | None], int] = {}
+    for ballot in ballots:
+        key = (ballot.projects, ballot.points)
+        keys[key] = keys.get(key, 0) + ballot.count
+    # Sorting tuples of ids is slow; one character per id, in the ids' order, gives strings that
+    # sort exactly as the tuples do (a prefix first). The keys are distinct, so the counts never
+    # decide; points decide only between equal project lists, and compare as the lists would.
+    code = {p: chr(i + 1) for i, p in enumerate(named)}
+    if all(points is None for _projects, points in keys):
+        order = sorted(keys, key=lambda key: "".join([code[p] for p in key[0]]))
+    else:
+        order = sorted(keys, key=lambda key: ("".join([code[p] for p in key[0]]), key[1]))
+    parts = []
+    for key in order:
+        projects, points = key
+        text = ",".join([ids[p] for p in projects])
+        marks = "null" if points is None else "[" + ",".join(map(str, points)) + "]"
+        parts.append(f"[[{text}],{marks},{keys[key]}]")
+    return "[" + ",".join(parts) + "]"
+
+
+_projects_of = functools.partial(map, operator.attrgetter("projects"))
+_count_of = operator.attrgetter("count")
+_points_of = operator.attrgetter("points")
 
 
 def result_sha256(result: Result) -> str:

@@ -1,6 +1,6 @@
 """The Method of Equal Shares, exactly.
 
-Two engines give the same answer:
+Three engines give the same answer:
 
 * ``mes_exact``: Fractions throughout. Voters with identical ballots always hold identical
   budgets, so budgets are kept per *class* of voters with the same payment history.
@@ -9,6 +9,9 @@ Two engines give the same answer:
   away from a tie is decided again exactly: a class's exact budget is derived lazily from its
   parent class and the exact price of the selection that split it, so exact arithmetic runs
   only where it can change the answer.
+* ``mes_pure``: ``mes_fast``'s lazy run on Python lists and floats, sharing its exact
+  re-decisions. One MES run takes it (no numpy import, which costs more than the run itself
+  on the elections we know); add1's many runs take ``mes_fast``.
 
 Both use the fact that a project's price per unit of utility (rho) only rises during a run
 (budgets only fall), so a heap of last-known prices is a valid lower bound and only the project
@@ -18,6 +21,8 @@ at its top needs re-evaluating.
 from __future__ import annotations
 
 import heapq
+import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -219,11 +224,10 @@ def mes_fast(problem: MesProblem, per_voter_budget: Fraction, np: Any) -> MesOut
         raise ValueError("the fast engine handles cost utilities only")
     try:
         run = _FastRun(problem, per_voter_budget, np)
-        outcome = run.run()
+        run.run()
     except _NeedsExact:
         return mes_exact(problem, per_voter_budget)
-    outcome.pending_payments = run.exact_payments
-    return outcome
+    return run.finish()
 
 
 def mes_fast_structure(
@@ -233,11 +237,10 @@ def mes_fast_structure(
     estimate of how far the per-voter budget can rise before the structure changes."""
     try:
         run = _FastRun(problem, per_voter_budget, np)
-        outcome, structure = run.run_structure()
+        _outcome, structure = run.run_structure()
     except _NeedsExact:
         return mes_exact(problem, per_voter_budget), None, 0.0
-    outcome.pending_payments = run.exact_payments
-    return outcome, structure, run.room
+    return run.finish(), structure, run.room
 
 
 def settled(problem: MesProblem, per_voter_budget: Fraction, outcome: MesOutcome) -> MesOutcome:
@@ -348,10 +351,9 @@ class _FastRun:
         matter) and classes clearly below pay all they have; only the rest are sorted exactly.
         """
         cost = self.p.costs[project]
-        budgets_f = self.class_budget[classes]
-        counts = [round(float(w)) for w in weights]
+        class_list, budget_list, counts = self._as_lists(classes, weights)
         if alpha_f is None:
-            budgets = [self._exact_class_budget(int(k)) for k in classes]
+            budgets = [self._exact_class_budget(k) for k in class_list]
             rho = _solve_rho(budgets, counts, [cost] * len(budgets), cost)
             return None if rho is None else rho * cost
         low, high = alpha_f * (1 - TOLERANCE), alpha_f * (1 + TOLERANCE)
@@ -362,7 +364,7 @@ class _FastRun:
         # budget is the start budget less the prices it paid in part (its mask of selections).
         start_weight = 0
         paid_weight: dict[int, int] = {}
-        for k, b, n in zip(classes.tolist(), budgets_f.tolist(), counts, strict=True):
+        for k, b, n in zip(class_list, budget_list, counts, strict=True):
             if b > high:
                 heads += n
             elif b < low:
@@ -394,6 +396,14 @@ class _FastRun:
             return remaining / heads
         # Everyone pays all they have: affordable only if that is exactly the cost.
         return max((b for b, _n in near), default=None) if remaining == 0 else None
+
+    def _as_lists(self, classes: Any, weights: Any) -> tuple[list[int], list[float], list[int]]:
+        """Paying classes, their float budgets and their voter counts, as Python lists."""
+        return (
+            classes.tolist(),
+            self.class_budget[classes].tolist(),
+            [round(w) for w in weights.tolist()],
+        )
 
     # -- float evaluation -----------------------------------------------------------------------
 
@@ -673,11 +683,132 @@ class _FastRun:
             return 0.0
         return -float((weights[full] * self.class_slope[classes][full]).sum()) / partial_weight
 
+    def finish(self) -> MesOutcome:
+        """The outcome, its exact payments pending on this run. The run lets go of the outcome,
+        so that the two form no reference cycle (add1 makes many runs; they are freed at once,
+        without waiting for the cyclic garbage collector)."""
+        outcome, self.outcome = self.outcome, MesOutcome()
+        outcome.pending_payments = self.exact_payments
+        return outcome
+
     def exact_payments(self) -> dict[str, Fraction]:
         return {
             project: self._exact_selection_alpha(i)
             for i, (project, *_rest) in enumerate(self.selections)
         }
+
+
+class _PureRun(_FastRun):
+    """The lazy float engine (``_FastRun.run``) with Python lists and floats instead of numpy
+    arrays: the same decisions, every close one re-decided exactly by the same code. Without
+    numpy's import (a tenth of a second) it is the quicker for one MES run on all but the
+    largest elections. Not for add1's recorded runs (``run_structure``), which stay on numpy.
+    """
+
+    def __init__(self, problem: MesProblem, per_voter_budget: Fraction) -> None:
+        self.p = problem
+        self.b0 = per_voter_budget
+        # Lists where _FastRun has arrays (typed Any there): the shared code only indexes them.
+        self.group_class = [0] * len(problem.group_counts)
+        self.class_budget = [float(per_voter_budget)]
+        self.class_parent = [-1]
+        self.class_selection = [-1]
+        self.room = float("inf")
+        self.track_slopes = False
+        self.n_classes = 1
+        self.exact_budget = {0: per_voter_budget}
+        self.payment_masks = {0: 0}
+        self.selections = []
+        self.exact_alpha = {}
+        if "pure_heads" not in problem.arrays:
+            problem.arrays["pure_heads"] = {p: sum(s.counts) for p, s in problem.supporters.items()}
+            problem.arrays["pure_cost_f"] = {p: float(c) for p, c in problem.costs.items()}
+        self.heads = problem.arrays["pure_heads"]
+        self.cost_f = problem.arrays["pure_cost_f"]
+        self.outcome = MesOutcome()
+
+    def _as_lists(self, classes: Any, weights: Any) -> tuple[list[int], list[float], list[int]]:
+        budget = self.class_budget
+        return classes, [budget[k] for k in classes], weights
+
+    def _classes_of(self, project: str) -> tuple[Any, Any]:
+        """The classes of ``project``'s supporters (ascending) and how many voters each has."""
+        supporters = self.p.supporters[project]
+        group_class = self.group_class
+        totals: dict[int, int] = {}
+        get = totals.get
+        classes_now = map(group_class.__getitem__, supporters.groups)
+        for k, n in zip(classes_now, supporters.counts, strict=True):
+            totals[k] = get(k, 0) + n
+        classes = sorted(totals)
+        return classes, [totals[k] for k in classes]
+
+    def _alpha(self, project: str) -> tuple[float | None, Any, Any]:
+        """Float alpha (None: unaffordable), and the paying classes with their voter counts."""
+        classes, weights = self._classes_of(project)
+        class_budget = self.class_budget
+        budgets = [class_budget[k] for k in classes]
+        cost = self.cost_f[project]
+        total = math.fsum(map(operator.mul, budgets, weights))
+        if abs(total - cost) <= TOLERANCE * cost:
+            exact = self._exact_alpha_for(project, classes, weights, None)
+            self.outcome.exact_decisions += 1
+            return (None if exact is None else float(exact)), classes, weights
+        if total < cost:
+            return None, classes, weights
+        # Water-filling as in _FastRun._alpha (the same rounds, so the same float alpha up to
+        # the order of summing): those who cannot pay alpha pay what they have, which raises
+        # alpha for the rest. With the budgets sorted, the short ones are a growing prefix.
+        # Classes that have nothing left (many, late in a run) pay nothing whatever alpha is.
+        ascending = sorted([(b, n) for b, n in zip(budgets, weights, strict=True) if b > 0.0])
+        heads = sum([n for _b, n in ascending])
+        alpha = cost / heads
+        paid: list[float] = []
+        i = 0
+        while True:
+            j = i
+            while j < len(ascending) and ascending[j][0] < alpha:
+                budget, n = ascending[j]
+                paid.append(budget * n)
+                heads -= n
+                j += 1
+            if j == i:
+                return alpha, classes, weights
+            i = j
+            if heads <= 0:  # everyone pays all they have (total == cost, within the tolerance)
+                return max(budgets), classes, weights
+            alpha = (cost - math.fsum(paid)) / heads
+
+    def _fund(self, project: str, alpha: float, classes: Any, weights: Any) -> None:
+        selection = len(self.selections)
+        self.selections.append((project, classes, weights, alpha))
+        class_budget, parents, splits = self.class_budget, self.class_parent, self.class_selection
+        child: dict[int, int] = {}
+        for k in classes:  # one child class per paying class: budget - min(budget, alpha)
+            before = class_budget[k]
+            child[k] = len(class_budget)
+            class_budget.append(before - min(before, alpha))
+            parents.append(k)
+            splits.append(selection)
+        self.n_classes = len(class_budget)
+        group_class = self.group_class
+        for g in self.p.supporters[project].groups:
+            group_class[g] = child[group_class[g]]
+        self.outcome.winners.append(project)
+        _exclude_rivals(self.p, project, self.outcome)
+
+
+def mes_pure(problem: MesProblem, per_voter_budget: Fraction) -> MesOutcome:
+    """MES for cost utilities with Python floats (no numpy), every close decision re-decided
+    exactly; the same answer as ``mes_fast`` and ``mes_exact``."""
+    if not problem.cost_utilities:
+        raise ValueError("the float engine handles cost utilities only")
+    try:
+        run = _PureRun(problem, per_voter_budget)
+        run.run()
+    except _NeedsExact:
+        return mes_exact(problem, per_voter_budget)
+    return run.finish()
 
 
 def run_mes(

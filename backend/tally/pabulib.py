@@ -43,6 +43,7 @@ from __future__ import annotations
 import collections
 import csv
 import io
+import itertools
 import math
 import operator
 import pathlib
@@ -52,6 +53,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import TextIO
 
+from .memory import collector_paused
 from .profile import Ballot, BallotKind, Profile, Project
 
 __all__ = [
@@ -214,7 +216,7 @@ def read_pabulib(source: str | pathlib.Path | TextIO, *, name: str = "") -> Prof
     file cannot be read as Pabulib; a missing file raises OSError as usual.
     """
     if isinstance(source, str) and ("\n" in source or "\r" in source):
-        return _Reader(io.StringIO(source, newline=""), name).read()
+        return _Reader(io.StringIO(source, newline=""), name, source).read()
     if isinstance(source, str | pathlib.Path):
         path = pathlib.Path(source)
         data = path.read_bytes()
@@ -226,7 +228,7 @@ def read_pabulib(source: str | pathlib.Path | TextIO, *, name: str = "") -> Prof
             raise PabulibError(
                 f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line, name=label
             ) from None
-        return _Reader(io.StringIO(text, newline=""), label).read()
+        return _Reader(io.StringIO(text, newline=""), label, text).read()
     return _Reader(source, name).read()
 
 
@@ -289,8 +291,12 @@ class _Limits:
 
 
 class _Reader:
-    def __init__(self, lines: Iterable[str], name: str) -> None:
+    def __init__(self, lines: Iterable[str], name: str, text: str | None = None) -> None:
         self.name = name
+        # The whole text, when ``lines`` is a StringIO over it (newline=""): the VOTES section
+        # can then be read in bulk (see _Reader.votes_in_bulk).
+        self.text = text if isinstance(lines, io.StringIO) else None
+        self.stream = lines if isinstance(lines, io.StringIO) else None
         self.reader = csv.reader(lines, delimiter=";", strict=True)
         self.end = 0  # the last line read so far
         self.line = 0  # the first line of the row last returned
@@ -316,7 +322,8 @@ class _Reader:
 
     def read(self) -> Profile:
         try:
-            return self._read()
+            with collector_paused():
+                return self._read()
         except (csv.Error, UnicodeDecodeError) as exc:
             raise self.broken(exc, self.end + 1) from None
 
@@ -564,6 +571,30 @@ class _Reader:
         else:
             getter = operator.itemgetter(*extra_at)
 
+        bulk = self.votes_in_bulk(
+            width, i_voter, i_vote, i_points, extra_at, kind, projects, limits
+        )
+        if bulk is not None:
+            ids, which, extra, keys = bulk
+            counts = collections.Counter(which)
+            return Profile(
+                kind=kind,
+                budget=budget,
+                projects=projects,
+                ballots=list(
+                    map(
+                        Ballot,
+                        map(operator.itemgetter(0), keys),
+                        map(counts.__getitem__, range(len(keys))),
+                        map(operator.itemgetter(1), keys),
+                    )
+                ),
+                meta=meta,
+                voter_ids=ids,
+                voter_ballots=which,
+                vote_columns=vote_columns,
+                vote_extra=extra,
+            )
         parser = _BallotParser(kind, projects, limits, self)
         cache: dict[str | tuple[str, str], tuple[int, tuple[_Note, ...]]] = {}
         voter_ids: list[str] = []
@@ -627,6 +658,97 @@ class _Reader:
             vote_extra=vote_extra,
         )
 
+    def votes_in_bulk(
+        self,
+        width: int,
+        i_voter: int,
+        i_vote: int,
+        i_points: int | None,
+        extra_at: list[int],
+        kind: BallotKind,
+        projects: dict[str, Project],
+        limits: _Limits,
+    ) -> tuple[list[str], list[int], list[tuple[str, ...]], list[_Key]] | None:
+        """The VOTES rows read at once, where that gives exactly what reading them one by one
+        gives: (voter ids, ballot per voter, extra cells per voter, distinct ballots).
+
+        Only for the usual file: every row on its own line with exactly the header's number of
+        cells, no quotes, no blank lines before the last row, no duplicate or empty voter ids and
+        no vote that cannot be read. Anything else returns None, and the rows are read one by one
+        (which names the line of any fault). Warnings are added here in the same order.
+        """
+        if self.text is None or self.stream is None:
+            return None
+        rest = self.text[self.stream.tell() :]
+        if '"' in rest or "\x00" in rest:
+            return None
+        crlf = rest.count("\r\n")
+        if rest.count("\r") != crlf or (crlf and rest.count("\n") != crlf):
+            return None  # a line break the csv module reads differently, or mixed ones
+        body = rest.rstrip("\r\n")  # blank lines at the end are skipped either way
+        newline = "\r\n" if crlf else "\n"
+        lines = body.split(newline)
+        if set(map(str.count, lines, itertools.repeat(";"))) != {width - 1}:
+            return None  # a row with another number of cells, a blank line, or no rows
+        if max(map(len, lines)) > csv.field_size_limit():
+            return None  # the csv module refuses a cell this long
+        # Every row has exactly ``width`` cells: all cells in one list, a column every width.
+        cells = body.replace(newline, ";").split(";")
+        del lines
+        voter_ids = cells[i_voter::width]
+        if len(set(voter_ids)) != len(voter_ids) or "" in voter_ids:
+            return None
+        if not _SECTION_SET.isdisjoint(cells[::width]):
+            return None
+        votes: Sequence[str | tuple[str, str]]
+        if i_points is None:
+            votes = cells[i_vote::width]
+        else:
+            votes = list(zip(cells[i_vote::width], cells[i_points::width], strict=True))
+        parser = _BallotParser(kind, projects, limits, self)
+        distinct = list(dict.fromkeys(votes))  # each distinct vote once, in order of appearance
+        at_once = parser.keys_at_once(distinct)
+        if at_once is not None:
+            index_of = dict(zip(distinct, at_once, strict=True))
+            voter_ballots = list(map(index_of.__getitem__, votes))
+            self.end += rest.count("\n") + (1 if rest and not rest.endswith("\n") else 0)
+            return voter_ids, voter_ballots, _columns(cells, width, extra_at), parser.keys
+        index: dict[str | tuple[str, str], int] = {}
+        noted: dict[str | tuple[str, str], tuple[_Note, ...]] = {}
+        quick = parser.quick_key()
+        known, keys = parser.index, parser.keys
+        try:
+            for raw in distinct:
+                key = None if quick is None else quick(raw)
+                if key is None:
+                    index[raw], notes = parser.parse(raw, "", 0)
+                    if notes:
+                        noted[raw] = notes
+                    continue
+                at = known.get(key)
+                if at is None:
+                    at = known[key] = len(keys)
+                    keys.append(key)
+                index[raw] = at
+        except PabulibError:
+            return None
+        voter_ballots = list(map(index.__getitem__, votes))
+        if noted:
+            first_line = self.end + 1
+            add_warning = self.warnings.add
+            for i, raw in enumerate(votes):
+                if raw in noted:
+                    for note_kind, text in noted[raw]:
+                        add_warning(note_kind, first_line + i, f"voter {voter_ids[i]} {text}")
+        self.end += rest.count("\n") + (1 if rest and not rest.endswith("\n") else 0)
+        return voter_ids, voter_ballots, _columns(cells, width, extra_at), parser.keys
+
+
+def _columns(cells: list[str], width: int, at: list[int]) -> list[tuple[str, ...]]:
+    """Per row, the cells of the columns ``at`` (rows of ``width`` cells, one after another);
+    no columns, no rows."""
+    return list(zip(*(cells[i::width] for i in at), strict=True)) if at else []
+
 
 class _BallotParser:
     """Turns each distinct vote text into a canonical ballot (once: the reader caches by text)."""
@@ -651,6 +773,71 @@ class _BallotParser:
             self.scale = math.lcm(cap.denominator, *(p.cost.denominator for p in projects.values()))
             self.scaled = {p: int(project.cost * self.scale) for p, project in projects.items()}
             self.cap = int(cap * self.scale)
+
+    def keys_at_once(self, raws: Sequence[str | tuple[str, str]]) -> list[int] | None:
+        """The ballot (index into ``self.keys``) of each of the distinct votes ``raws``, all at
+        once, for approval, choose-1 and ordinal votes read before any other; None, adding
+        nothing, unless every one is a vote that :meth:`parse` would accept without a note."""
+        if self.kind is BallotKind.CUMULATIVE or self.cap is not None or self.keys:
+            return None
+        texts: Sequence[str] = raws  # type: ignore[assignment]  # not cumulative: all str
+        if "" in texts:
+            return None  # an empty vote: parse() reads it (and checks min_length)
+        named = list(map(str.split, texts, itertools.repeat(",")))
+        if not self.ids.keys() >= set(itertools.chain.from_iterable(named)):
+            return None  # an unknown id, or one with spaces or empty
+        lengths = list(map(len, named))
+        longest = self.limits.max_length
+        if longest is None and self.kind is BallotKind.CHOOSE_1:
+            longest = 1
+        if longest is not None and max(lengths, default=0) > longest:
+            return None
+        if min(lengths, default=1) < (self.limits.min_length or 0):
+            return None
+        if list(map(len, map(set, named))) != lengths:
+            return None  # a project named twice
+        if self.kind is not BallotKind.ORDINAL:
+            named = list(map(sorted, named))
+        # Each ballot's canonical text (its ids in canonical order): strings keep their hash, so
+        # grouping by them is quicker than by tuples.
+        canonical = list(map(",".join, named))
+        # Text -> its ballot, in order of first appearance (equal texts give equal tuples).
+        unique = dict(zip(canonical, map(tuple, named), strict=True))
+        self.keys = list(zip(unique.values(), itertools.repeat(None)))
+        # self.index stays empty: the reader parses nothing more with this parser.
+        at = dict(zip(unique, range(len(unique)), strict=True))
+        return list(map(at.__getitem__, canonical))
+
+    def quick_key(self) -> Callable[[str | tuple[str, str]], _Key | None] | None:
+        """For approval, choose-1 and ordinal votes: a function giving the canonical ballot of
+        a vote that :meth:`parse` would accept without a note (known ids, each once, within
+        the length limits), and None for any other vote, which :meth:`parse` then reads.
+        None when a cost limit applies (every ballot's cost would need checking)."""
+        if self.kind is BallotKind.CUMULATIVE or self.cap is not None:
+            return None
+        limits = self.limits
+        longest = limits.max_length
+        if longest is None and self.kind is BallotKind.CHOOSE_1:
+            longest = 1
+        shortest = limits.min_length or 0
+        named_id = self.ids.__getitem__
+        ordinal = self.kind is BallotKind.ORDINAL
+
+        def quick(raw: str | tuple[str, str]) -> _Key | None:
+            if not raw or isinstance(raw, tuple):
+                return None
+            try:
+                named = list(map(named_id, raw.split(",")))
+            except KeyError:  # an unknown id, or one with spaces or empty: parse() says which
+                return None
+            n = len(named)
+            if n < shortest or (longest is not None and n > longest) or len(set(named)) != n:
+                return None
+            if not ordinal:
+                named.sort()
+            return tuple(named), None
+
+        return quick
 
     def parse(
         self, raw: str | tuple[str, str], voter: str, line: int

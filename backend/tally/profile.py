@@ -5,6 +5,7 @@ Everything here is plain Python (no Django): auditors run it without the server.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -64,7 +65,7 @@ class Profile:
 
     @property
     def voters(self) -> int:
-        return sum(b.count for b in self.ballots)
+        return sum(map(_count_of, self.ballots))
 
     @property
     def currency(self) -> str:
@@ -74,6 +75,9 @@ class Profile:
     def max_length(self) -> int | None:
         raw = self.meta.get("max_length", "")
         return int(raw) if raw.strip().isdigit() else None
+
+
+_count_of = operator.attrgetter("count")
 
 
 def group_ballots(ballots: list[Ballot]) -> list[Ballot]:

@@ -94,13 +94,29 @@ def test_the_lazy_float_engine_alone_equals_the_reference(
     profile: Profile, completion: Completion
 ) -> None:
     """Small profiles normally go to the exact engine (MES) or recorded runs (add1); force the
-    lazy float engine that large elections use, and check it on them too."""
-    saved = engine.EXACT_MAX_ENTRIES, engine.GALLOP_MAX_ENTRIES
-    engine.EXACT_MAX_ENTRIES, engine.GALLOP_MAX_ENTRIES = -1, -1
+    lazy float engine on numpy arrays that large elections use for add1, and check it on them
+    too."""
+    saved = engine.EXACT_MAX_ENTRIES, engine.GALLOP_MAX_ENTRIES, engine.PURE_FLOAT
+    engine.EXACT_MAX_ENTRIES, engine.GALLOP_MAX_ENTRIES, engine.PURE_FLOAT = -1, -1, False
     try:
         ours = engine.tally(profile, Rule(name=RuleName.MES, completion=completion))
     finally:
-        engine.EXACT_MAX_ENTRIES, engine.GALLOP_MAX_ENTRIES = saved
+        engine.EXACT_MAX_ENTRIES, engine.GALLOP_MAX_ENTRIES, engine.PURE_FLOAT = saved
     theirs = reference.tally(profile, Rule(name=RuleName.MES, completion=completion))
     assert ours.winners == theirs.winners
     assert ours.add1_steps == theirs.add1_steps
+
+
+@settings(max_examples=300, deadline=None)
+@given(long_add1_profiles())
+def test_the_pure_float_engine_alone_equals_the_reference(profile: Profile) -> None:
+    """The lazy float engine on Python lists (mes_pure), which one MES run uses on all but
+    the smallest profiles: forced on small ones, checked against the reference."""
+    saved = engine.EXACT_MAX_ENTRIES, engine.PURE_FLOAT
+    engine.EXACT_MAX_ENTRIES, engine.PURE_FLOAT = -1, True
+    try:
+        ours = engine.tally(profile, Rule(name=RuleName.MES))
+    finally:
+        engine.EXACT_MAX_ENTRIES, engine.PURE_FLOAT = saved
+    theirs = reference.tally(profile, Rule(name=RuleName.MES))
+    assert ours.winners == theirs.winners

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backend.tally import pabulib
 from backend.tally.pabulib import (
     META_EXCLUSIVE,
     META_TIE_ORDER,
@@ -787,3 +788,141 @@ def test_random_profiles_round_trip(kind: BallotKind, data: st.DataObject) -> No
     assert write_pabulib(again) == text  # a fixed point
     shuffled = read_pabulib(write_pabulib(profile, shuffle_seed=1))
     assert expanded(shuffled) == expanded(profile)
+
+
+# --- the VOTES section read at once --------------------------------------------------------------
+
+# The reader takes the VOTES rows at once (_Reader.votes_in_bulk) when the section is plain, and
+# each distinct vote at once too (_BallotParser.keys_at_once) when none has a quirk; otherwise row
+# by row. Every way must give the same profile, warnings and errors.
+READ_WAYS = ("at once", "each distinct vote", "row by row")
+
+
+def read_way(source: str | Path, way: str) -> Profile | tuple[str, int | None]:
+    """The profile read in one way, or the error it gives (message and line)."""
+    saved = pabulib._Reader.votes_in_bulk, pabulib._BallotParser.keys_at_once
+    if way == "row by row":
+        pabulib._Reader.votes_in_bulk = lambda self, *args: None  # type: ignore[method-assign]
+    if way == "each distinct vote":
+        pabulib._BallotParser.keys_at_once = lambda self, raws: None  # type: ignore[method-assign]
+    try:
+        return read_pabulib(source)
+    except PabulibError as exc:
+        return str(exc), exc.line
+    finally:
+        pabulib._Reader.votes_in_bulk, pabulib._BallotParser.keys_at_once = saved
+
+
+def assert_read_alike(source: str | Path) -> Profile | tuple[str, int | None]:
+    first, *others = (read_way(source, way) for way in READ_WAYS)
+    for other in others:
+        if isinstance(first, Profile):
+            assert isinstance(other, Profile)
+            assert_same(first, other)
+            assert other.warnings == first.warnings
+        else:
+            assert other == first
+    return first
+
+
+QUIRKY = """META
+key;value
+budget;100
+vote_type;approval
+max_length;2
+PROJECTS
+project_id;cost
+P1;10
+P2;20
+P3;30
+VOTES
+voter_id;vote;age
+a;P1,P2;30
+b;P2,P1,P3;40
+c;P3,P3;50
+d;P1;60
+"""
+
+VARIANTS = [
+    pytest.param(SMALL, id="small"),
+    pytest.param(SMALL.replace("\n", "\r\n"), id="crlf"),
+    pytest.param(SMALL.replace("\n", "\r"), id="cr"),
+    pytest.param(SMALL.replace("2;P3\n", "2;P3\r\n"), id="mixed line ends"),
+    pytest.param(SMALL + "\n\n", id="blank lines at the end"),
+    pytest.param(SMALL + ";\n", id="an empty row at the end"),
+    pytest.param(SMALL.replace("1;P1,P2\n", "1;P1,P2\n\n"), id="blank line between voters"),
+    pytest.param(SMALL.replace("1;P1,P2", '1;"P1,P2"'), id="a quoted vote"),
+    pytest.param(SMALL.replace("1;P1,P2", "1;P1,P2;"), id="an empty extra cell"),
+    pytest.param(SMALL.replace("2;P3", "2;P3\n3;P1 ,P3\n4;P2,,P1\n5;"), id="spaces, gaps, empty"),
+    pytest.param(SMALL.replace("2;P3", "VOTES;P3"), id="a voter named VOTES"),
+    pytest.param(SMALL.replace("2;P3", "1;P3"), id="duplicate voter"),
+    pytest.param(SMALL.replace("2;P3", ";P3"), id="no voter id"),
+    pytest.param(SMALL.replace("2;P3", "2;P9"), id="unknown project"),
+    pytest.param(SMALL.replace("2;P3", "2;P3;x"), id="wide row"),
+    pytest.param(SMALL.replace("2;P3", "2"), id="short row"),
+    pytest.param(SMALL.replace("2;P3", "2;P3\x00"), id="a NUL"),
+    pytest.param(SMALL + "META\n", id="section again"),
+    pytest.param(SMALL.replace("approval", "choose-1"), id="choose-1 over its length"),
+    pytest.param(SMALL.replace("approval", "ordinal").replace("1;P1,P2", "1;P2,P1"), id="ordinal"),
+    pytest.param(SMALL.replace("vote_type;approval", "vote_type;approval\nmin_length;2"), id="min"),
+    pytest.param(
+        SMALL.replace("vote_type;approval", "vote_type;approval\nmax_sum_cost;25"), id="$"
+    ),
+    pytest.param(QUIRKY, id="quirks"),
+    pytest.param(QUIRKY.replace("approval", "ordinal"), id="ordinal quirks"),
+    pytest.param(CUMULATIVE, id="cumulative"),
+    pytest.param(CUMULATIVE.replace("b;P1;5", "b;P1,P1;2,3\nc;P2;x"), id="cumulative fault"),
+    pytest.param(
+        SMALL + "".join(f"x{n};P1,P1\n" for n in range(WARNINGS_PER_KIND + 5)), id="many quirks"
+    ),
+]
+
+
+@pytest.mark.parametrize("text", VARIANTS)
+def test_votes_read_at_once_or_row_by_row_alike(text: str) -> None:
+    assert_read_alike(text)
+
+
+@pytest.mark.parametrize(("text", "line", "fault"), FAULTS)
+def test_faulty_files_read_at_once_or_row_by_row_alike(text: str, line: int, fault: str) -> None:
+    if text:
+        assert_read_alike(text)
+
+
+@pytest.mark.parametrize("path", REAL_FILES)
+def test_real_files_read_at_once_or_row_by_row_alike(path: Path) -> None:
+    assert isinstance(assert_read_alike(path), Profile)
+
+
+@needs_pabulib
+def test_real_files_with_quirks_read_alike() -> None:
+    lines = real("Poland_Gdynia_2024.pb").read_bytes().decode("utf-8").split("\r\n")
+    row = lines.index("VOTES") + 2 + 99
+    voter, _, rest = lines[row].split(";", 2)
+    lines[row] = f"{voter};2024/OGM/0008,2024/OGM/0009,2024/OGM/0008,2024/OGM/0011;{rest}"
+    profile = assert_read_alike("\r\n".join(lines))
+    assert isinstance(profile, Profile)
+    assert len(profile.warnings) == 1  # the repeated project
+    lines[row + 5] = lines[row]  # a duplicate voter id, far from the first
+    assert assert_read_alike("\r\n".join(lines)) == (
+        f"line {row + 6}: duplicate voter id {voter!r} (first on line {row + 1})",
+        row + 6,
+    )
+
+
+@needs_pabulib
+def test_lodz_reads_its_votes_at_once() -> None:
+    calls: list[bool] = []
+    original = pabulib._BallotParser.keys_at_once
+
+    def spy(self: pabulib._BallotParser, raws: list[str]) -> list[int] | None:
+        result = original(self, raws)
+        calls.append(result is not None)
+        return result
+
+    pabulib._BallotParser.keys_at_once = spy  # type: ignore[method-assign]
+    try:
+        read_pabulib(real("Poland_Lodz_2022.pb"))
+    finally:
+        pabulib._BallotParser.keys_at_once = original  # type: ignore[method-assign]
+    assert calls == [True]

@@ -8,6 +8,8 @@ with the rule and with a ballot. About 2,300 examples in the reference-equality 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,10 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend.tally import engine
+from backend.tally import engine, mes
 from backend.tally.profile import Ballot, BallotKind, Profile, Project, group_ballots
 from backend.tally.result import Reason, Result
-from backend.tally.rules import Completion, Rule, RuleError, RuleName
+from backend.tally.rules import Completion, Rule, RuleError, RuleName, fraction_text
 from tests.tally import reference
 from tests.tally.strategies import profiles, rules, ungrouped
 
@@ -34,12 +36,12 @@ def exact_engine() -> Iterator[None]:
     """Run the engine as on a machine without numpy: its exact MES only."""
     if not hasattr(engine, "NUMPY"):
         pytest.skip("the engine no longer has a numpy switch")
-    saved = engine.NUMPY
-    engine.NUMPY = None
+    saved = engine.NUMPY, engine.PURE_FLOAT
+    engine.NUMPY, engine.PURE_FLOAT = None, False
     try:
         yield
     finally:
-        engine.NUMPY = saved
+        engine.NUMPY, engine.PURE_FLOAT = saved
 
 
 def check_against_reference(profile: Profile, rule: Rule) -> Result:
@@ -135,6 +137,64 @@ def test_exact_mes_without_numpy_matches_the_reference(data: st.DataObject) -> N
     rule = data.draw(rules(profile, names=(RuleName.MES,)))
     with exact_engine():
         check_against_reference(profile, rule)
+
+
+@contextmanager
+def pure_float_engine() -> Iterator[None]:
+    """Force the lazy float engine on Python lists (mes_pure) even on the smallest profiles."""
+    saved = engine.EXACT_MAX_ENTRIES, engine.PURE_FLOAT
+    engine.EXACT_MAX_ENTRIES, engine.PURE_FLOAT = -1, True
+    try:
+        yield
+    finally:
+        engine.EXACT_MAX_ENTRIES, engine.PURE_FLOAT = saved
+
+
+@settings(max_examples=400, **SETTINGS)
+@given(st.data())
+def test_pure_float_mes_matches_the_reference(data: st.DataObject) -> None:
+    """One MES run on a mid-size or large election takes mes_pure (no numpy import); winners
+    and exact payments equal the reference's."""
+    profile = data.draw(profiles(kinds=(BallotKind.APPROVAL, BallotKind.CHOOSE_1)))
+    rule = data.draw(rules(profile, names=(RuleName.MES,), completions=(Completion.NONE,)))
+    with pure_float_engine():
+        check_against_reference(profile, rule)
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(st.data())
+def test_the_three_mes_engines_give_the_same_outcome(data: st.DataObject) -> None:
+    """Larger profiles than the reference can take: exact Fractions, floats on numpy arrays
+    and floats on Python lists give the same winners, in order, and the same exact payments."""
+    numpy = pytest.importorskip("numpy")
+    profile = data.draw(
+        profiles(kinds=(BallotKind.APPROVAL,), max_projects=10, max_voters=60, file_groups=False)
+    )
+    rule = Rule(name=RuleName.MES)
+    ranks = engine.tie_ranks(profile, rule)
+    problem = engine.mes_problem(profile, ranks, {}, engine.scores(profile), None)
+    base = profile.budget / profile.voters
+    exact = mes.mes_exact(problem, base)
+    for fast in (mes.mes_fast(problem, base, numpy), mes.mes_pure(problem, base)):
+        settled = mes.settled(problem, base, fast)
+        assert settled.winners == exact.winners
+        assert settled.max_payment == exact.max_payment
+
+
+def test_close_calls_in_the_pure_float_engine_are_decided_exactly() -> None:
+    """Three voters, 1/3 each: a project costing exactly what they hold together (a float sum
+    of thirds is not exactly 1), and two projects whose prices tie exactly, broken by the tie
+    order."""
+    profile = _profile(
+        BallotKind.APPROVAL,
+        Fraction(1),
+        {"a": 1, "b": 1, "c": 1},
+        [("a", "b"), ("a", "b"), ("a", "b", "c")],
+    )
+    with pure_float_engine():
+        result = check_against_reference(profile, Rule(name=RuleName.MES))
+    assert result.winners == ["a"]
+    assert result.outcomes["a"].max_payment == Fraction(1, 3)
 
 
 # --- invariance and hashes ---------------------------------------------------------------------
@@ -252,6 +312,69 @@ def changed_ballot(profile: Profile, data: st.DataObject) -> Profile:
     assert (new.projects, new.points) != (ballot.projects, ballot.points)
     voters[i] = new
     return replace(profile, ballots=group_ballots(voters))
+
+
+def canonical_input_sha256(profile: Profile, rule: Rule) -> str:
+    """The input hash as json.dumps gives it: the engine writes the ballots' part itself."""
+    merged: dict[tuple[tuple[str, ...], tuple[int, ...] | None], int] = {}
+    for ballot in profile.ballots:
+        key = (ballot.projects, ballot.points)
+        merged[key] = merged.get(key, 0) + ballot.count
+    body = {
+        "rule": rule.describe(),
+        "kind": str(profile.kind),
+        "budget": fraction_text(profile.budget),
+        "max_length": profile.max_length,
+        "projects": [
+            {
+                "id": p.id,
+                "cost": fraction_text(p.cost),
+                "pot": p.pot,
+                "exclusive_group": p.exclusive_group,
+                "panel_score": None if p.panel_score is None else fraction_text(p.panel_score),
+            }
+            for p in sorted(profile.projects.values(), key=lambda p: p.id)
+        ],
+        "ballots": sorted(
+            [list(projects), None if points is None else list(points), count]
+            for (projects, points), count in merged.items()
+        ),
+    }
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Ids whose JSON needs escapes, or whose characters sort before the quote that ends them.
+ODD_IDS = ("a", "ab", "a b", "a!", "!", 'a"b', "a\\b", "é", "", "a,b", "\t", "Z", "~")
+
+
+@settings(max_examples=400, **SETTINGS)
+@given(st.data())
+def test_input_hash_is_the_canonical_json_of_the_input(data: st.DataObject) -> None:
+    profile = data.draw(profiles())
+    if data.draw(st.booleans()):  # ids of every sort, the ballots then in no particular order
+        names = data.draw(
+            st.lists(
+                st.sampled_from(ODD_IDS),
+                min_size=len(profile.projects),
+                max_size=len(profile.projects),
+                unique=True,
+            )
+        )
+        rename = dict(zip(profile.projects, names, strict=True))
+        profile = replace(
+            profile,
+            projects={
+                rename[p]: replace(item, id=rename[p]) for p, item in profile.projects.items()
+            },
+            ballots=[
+                replace(b, projects=tuple(rename[p] for p in b.projects)) for b in profile.ballots
+            ],
+        )
+    if data.draw(st.booleans()):  # identical ballots not grouped
+        profile = replace(profile, ballots=ungrouped(profile))
+    rule = data.draw(rules(profile))
+    assert engine.input_sha256(profile, rule) == canonical_input_sha256(profile, rule)
 
 
 @settings(max_examples=200, **SETTINGS)

@@ -192,10 +192,10 @@ def test_pabulib_exact_engine_gives_the_recorded_mes_winners(name: str) -> None:
     if not hasattr(engine, "NUMPY"):
         pytest.skip("the engine no longer has a numpy switch")
     profile = profile_of(name)
-    saved = engine.NUMPY
-    engine.NUMPY = None
+    saved = engine.NUMPY, engine.PURE_FLOAT
+    engine.NUMPY, engine.PURE_FLOAT = None, False
     try:
         for key in ("mes", "mes_add1"):
             assert sorted(engine.tally(profile, RULES[key]).winners) == EXPECTED[name][key]
     finally:
-        engine.NUMPY = saved
+        engine.NUMPY, engine.PURE_FLOAT = saved
