@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, path
 from backend.accounts import apis as accounts
 from backend.bids import apis as bids
 from backend.funds import apis as funds
+from backend.scoring import apis as scoring
 
 from .routing import MethodRoute
 
@@ -160,6 +161,74 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "bids/<int:bid_id>/screening/decision/",
         bids.ScreeningDecisionApi.as_view(),
         name="api-bid-screening-decision",
+    ),
+    # Panel scoring
+    path(
+        "funds/<int:fund_id>/conflicts/",
+        scoring.ConflictRegisterApi.as_view(),
+        name="api-fund-conflicts",
+    ),
+    path(
+        "funds/<int:fund_id>/conflicts/mine/",
+        scoring.ConflictMineApi.as_view(),
+        name="api-fund-conflicts-mine",
+    ),
+    path(
+        "bids/<int:bid_id>/conflict/", scoring.ConflictDeclareApi.as_view(), name="api-bid-conflict"
+    ),
+    path(
+        "conflicts/<int:declaration_id>/review/",
+        scoring.ConflictReviewApi.as_view(),
+        name="api-conflict-review",
+    ),
+    path(
+        "funds/<int:fund_id>/scoring-settings/",
+        MethodRoute(get=scoring.ScoringSettingsDetailApi, put=scoring.ScoringSettingsSetApi),
+        name="api-fund-scoring-settings",
+    ),
+    path(
+        "bids/<int:bid_id>/scoring/",
+        MethodRoute(get=scoring.ScoringPageApi, put=scoring.SheetSaveApi),
+        name="api-bid-scoring",
+    ),
+    path(
+        "bids/<int:bid_id>/scoring/submit/",
+        scoring.SheetSubmitApi.as_view(),
+        name="api-bid-scoring-submit",
+    ),
+    path(
+        "sheets/<int:sheet_id>/reopen/", scoring.SheetReopenApi.as_view(), name="api-sheet-reopen"
+    ),
+    path(
+        "bids/<int:bid_id>/moderation/",
+        scoring.ModerationRecordApi.as_view(),
+        name="api-bid-moderation",
+    ),
+    path("funds/<int:fund_id>/scores/", scoring.FundScoresApi.as_view(), name="api-fund-scores"),
+    path(
+        "funds/<int:fund_id>/scoring-progress/",
+        scoring.ScoringProgressApi.as_view(),
+        name="api-fund-scoring-progress",
+    ),
+    path(
+        "funds/<int:fund_id>/scoring-matrix.csv",
+        scoring.ScoringMatrixApi.as_view(),
+        name="api-fund-scoring-matrix",
+    ),
+    path(
+        "funds/<int:fund_id>/shortlist/",
+        MethodRoute(get=scoring.ShortlistDetailApi, post=scoring.ShortlistProposeApi),
+        name="api-fund-shortlist",
+    ),
+    path(
+        "funds/<int:fund_id>/shortlist/entries/<int:bid_id>/",
+        scoring.ShortlistEntrySetApi.as_view(),
+        name="api-fund-shortlist-entry",
+    ),
+    path(
+        "funds/<int:fund_id>/shortlist/confirm/",
+        scoring.ShortlistConfirmApi.as_view(),
+        name="api-fund-shortlist-confirm",
     ),
     # Roles and MFA resets
     path("role-grants/", accounts.RoleGrantCreateApi.as_view(), name="api-role-grants"),

@@ -10,6 +10,7 @@ blind rule). The chair, officers and auditors read the register, progress and ag
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import statistics
 from collections.abc import Iterable
@@ -366,6 +367,7 @@ def scoring_page(*, actor: Actor, bid_id: int) -> ScoringPage:
             .order_by("submitted_at", "pk")
         )
         names = {c.pk: c.name for c in criteria}
+        order = {c.pk: c.position for c in criteria}
         for number, other in enumerate(rest, start=1):
             others.append(
                 OtherSheet(
@@ -373,7 +375,7 @@ def scoring_page(*, actor: Actor, bid_id: int) -> ScoringPage:
                     total=aggregate.score_text(sheet_total(other, criteria, fund.scale_max)),
                     scores=[
                         (names[s.criterion_id], s.value, s.comment)
-                        for s in sorted(other.scores.all(), key=lambda s: names[s.criterion_id])
+                        for s in sorted(other.scores.all(), key=lambda s: order[s.criterion_id])
                     ],
                 )
             )
@@ -445,10 +447,27 @@ def panel_scores(fund: Fund) -> aggregate.Aggregation:
     )
 
 
+def _hidden_from(actor: Actor, fund: Fund) -> set[int]:
+    """The bids whose scores the actor may not see: a chair's conflicted bids (officers and
+    auditors have no conflicts to declare, and see everything)."""
+    return set(
+        ConflictDeclaration.objects.filter(
+            bid__fund=fund, member_id=actor.user.pk, conflicted=True
+        ).values_list("bid_id", flat=True)
+    )
+
+
 def fund_aggregate(*, actor: Actor, fund: Fund) -> aggregate.Aggregation:
-    """Each eligible bid's panel score and flags, for the chair and the council."""
+    """Each eligible bid's panel score and flags, for the chair and the council; a chair does
+    not see the bids they are conflicted on."""
     _require_overseer(actor, fund)
-    return panel_scores(fund)
+    result = panel_scores(fund)
+    hidden = _hidden_from(actor, fund)
+    if not hidden:
+        return result
+    return dataclasses.replace(
+        result, bids=tuple(bid for bid in result.bids if bid.bid_id not in hidden)
+    )
 
 
 @dataclass(frozen=True)
@@ -507,7 +526,8 @@ def _cell(value: object) -> str:
 
 
 def scoring_matrix_csv(*, actor: Actor, fund: Fund) -> str:
-    """The scoring matrix for auditors: one row per bid, member and criterion, conflicts marked
+    """The scoring matrix for auditors (and the chair, without the bids they are conflicted on):
+    one row per bid, member and criterion, conflicts marked
     (a sheet voided by a late conflict keeps its scores, with status void), with the member's
     comment; every cell safe against spreadsheet formula injection."""
     _require_overseer(actor, fund)
@@ -521,6 +541,7 @@ def scoring_matrix_csv(*, actor: Actor, fund: Fund) -> str:
         (s.bid_id, s.member_id): s
         for s in ScoreSheet.objects.filter(bid__fund=fund).prefetch_related("scores")
     }
+    hidden = _hidden_from(actor, fund)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
@@ -538,7 +559,7 @@ def scoring_matrix_csv(*, actor: Actor, fund: Fund) -> str:
             "comment",
         ]
     )
-    for bid in eligible_bids(fund):
+    for bid in eligible_bids(fund).exclude(pk__in=hidden):
         for member in members:
             conflict = conflicts.get((bid.pk, member.pk))
             sheet = sheets.get((bid.pk, member.pk))
@@ -588,6 +609,8 @@ def anonymised_comments(*, actor: Actor, bid: Bid) -> list[tuple[str, str]]:
     """The submitted comments on a bid as (criterion, comment), without who wrote them, in a
     fixed order: what the chair compiles the applicant's feedback from."""
     _require_overseer(actor, bid.fund)
+    if bid.pk in _hidden_from(actor, bid.fund):
+        raise PermissionDenied("You have a conflict of interest on this bid.")
     conflicted = ConflictDeclaration.objects.filter(bid=bid, conflicted=True).values("member_id")
     rows = (
         Score.objects.filter(sheet__bid=bid, sheet__status=SheetStatus.SUBMITTED)

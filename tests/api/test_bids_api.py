@@ -107,14 +107,15 @@ def clients(applicant, officer, auditor, member):
     }
 
 
-# who -> (status while bids are open, status once bids have closed)
+# who -> (status while bids are open, status during screening)
 MATRIX = {
     "applicant": (200, 200),
     "rival": (404, 404),
     "officer": (200, 200),
     "officer_without_mfa": (403, 403),
     "auditor": (200, 200),
-    "member": (404, 200),
+    # The panel reads a bid only once it is eligible and scoring has started (tests/scoring).
+    "member": (404, 404),
     "anonymous": (401, 401),
 }
 CASES = [(who, closed, codes[closed]) for who, codes in MATRIX.items() for closed in (0, 1)]

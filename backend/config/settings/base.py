@@ -231,6 +231,13 @@ SPECTACULAR_SETTINGS = {
         "DecisionRuleEnum": "backend.funds.models.RULE_NAMES",
         "RuleCompletionEnum": "backend.funds.models.RULE_COMPLETIONS",
         "DeclarationEnum": "backend.bids.declarations.DECLARATIONS",
+        "SheetStatusEnum": "backend.scoring.models.SheetStatus",
+        "BidStatusEnum": "backend.bids.models.Status",
+        "RelationshipEnum": "backend.scoring.models.Relationship",
+        "ShortlistRuleEnum": "backend.scoring.models.ShortlistRule",
+        "ShortlistReasonEnum": "backend.scoring.apis.SHORTLIST_REASON_CHOICES",
+        "CalibrationFallbackEnum": "backend.scoring.apis.FALLBACK_CHOICES",
+        "ScoreFlagEnum": "backend.scoring.apis.SCORE_FLAGS",
     },
 }
 
