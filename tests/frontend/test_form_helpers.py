@@ -151,3 +151,25 @@ def test_a_refusal_that_escapes_a_view_becomes_its_page(rf, error, status, text)
     body = response.content.decode()
     assert text in body
     assert ('href="/accounts/2fa/"' in body) is isinstance(error, MfaRequired)
+
+
+class _Choices(GovukForm):
+    several = forms.MultipleChoiceField(
+        choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple, required=False
+    )
+    one = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+
+
+def test_a_multiple_choice_renders_as_checkboxes_and_a_single_choice_as_radios():
+    # Django's CheckboxSelectMultiple is a subclass of RadioSelect: a browser journey found
+    # declarations drawn as radios (only the last one could be ticked).
+    from django.template import Context, Template
+
+    form = _Choices()
+    html = Template(
+        "{% load govuk_forms %}{% govuk_field form.several %}{% govuk_field form.one %}"
+    )
+    rendered = html.render(Context({"form": form}))
+    assert rendered.count('type="checkbox"') == 2
+    assert rendered.count('type="radio"') == 2
+    assert 'name="several" type="checkbox"' in rendered
