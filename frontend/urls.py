@@ -81,4 +81,5 @@ urlpatterns = [
     # Bids (applicants) and screening (officers), each in its own module
     path("", include("frontend.urls_bids")),
     path("", include("frontend.urls_screening")),
+    path("", include("frontend.urls_scoring")),
 ]

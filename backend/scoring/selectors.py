@@ -122,6 +122,17 @@ def eligible_bids(fund: Fund) -> QuerySet[Bid]:
     )
 
 
+def _members_with_history(fund: Fund) -> list[User]:
+    """The panel now, then anyone who has left it but declared or scored on this fund (their
+    submitted sheets still count)."""
+    members = panel_members(fund)
+    current = {member.pk for member in members}
+    former = set(
+        ScoreSheet.objects.filter(bid__fund=fund).values_list("member_id", flat=True)
+    ) | set(ConflictDeclaration.objects.filter(bid__fund=fund).values_list("member_id", flat=True))
+    return members + list(User.objects.filter(pk__in=former - current).order_by("full_name", "pk"))
+
+
 def panel_members(fund: Fund) -> list[User]:
     """The chairs and members of the fund's panel now, by name."""
     ids = RoleGrant.objects.filter(
@@ -207,12 +218,8 @@ def conflict_register(*, actor: Actor, fund: Fund) -> list[RegisterRow]:
     declarations = {
         (d.bid_id, d.member_id): d for d in ConflictDeclaration.objects.filter(bid__fund=fund)
     }
-    members = panel_members(fund)
-    declared_ids = {member_id for _bid, member_id in declarations}
-    # Former members who declared stay on the register.
-    members += list(
-        User.objects.filter(pk__in=declared_ids - {m.pk for m in members}).order_by("full_name")
-    )
+    # Former members who declared or scored stay on the register.
+    members = _members_with_history(fund)
     return [
         RegisterRow(
             bid_id=bid.pk,
@@ -496,16 +503,15 @@ def scoring_progress(*, actor: Actor, fund: Fund) -> Progress:
     for member in panel_members(fund):
         declarations = ConflictDeclaration.objects.filter(bid__fund=fund, member=member)
         sheets = ScoreSheet.objects.filter(bid__fund=fund, member=member)
-        conflicts = declarations.filter(conflicted=True).count()
-        submitted = sheets.filter(status=SheetStatus.SUBMITTED).count()
+        _undeclared, unscored = work_left(member.pk, fund)
         rows.append(
             MemberProgress(
                 member=member,
                 declared=declarations.count(),
-                conflicts=conflicts,
-                submitted=submitted,
+                conflicts=declarations.filter(conflicted=True).count(),
+                submitted=sheets.filter(status=SheetStatus.SUBMITTED).count(),
                 drafts=sheets.filter(status=SheetStatus.DRAFT).count(),
-                to_score=bids - conflicts - submitted,
+                to_score=unscored,
             )
         )
     return Progress(
@@ -532,7 +538,7 @@ def scoring_matrix_csv(*, actor: Actor, fund: Fund) -> str:
     comment; every cell safe against spreadsheet formula injection."""
     _require_overseer(actor, fund)
     criteria = list(RubricCriterion.objects.filter(fund=fund).order_by("position"))
-    members = panel_members(fund)
+    members = _members_with_history(fund)
     conflicts = {
         (d.bid_id, d.member_id): d
         for d in ConflictDeclaration.objects.filter(bid__fund=fund, conflicted=True)

@@ -50,6 +50,7 @@ from backend.bids.services import (
 )
 from backend.core.errors import ApplicationError, NotFound, PermissionDenied
 from backend.funds.selectors import funds_open_for_bids
+from backend.scoring.selectors import shortlist_entry_for_applicant
 
 from ..forms.bids import (
     EVIDENCE_LEVELS,
@@ -487,6 +488,9 @@ def bid_detail(request: HttpRequest, bid_id: int) -> HttpResponse:
         )
     screened = bid.status in ("submitted", "eligible", "ineligible")
     screening = screening_for_bid(actor=actor, bid=bid) if screened else None
+    shortlist_entry = (
+        shortlist_entry_for_applicant(actor=actor, bid=bid) if bid.status == "eligible" else None
+    )
     return render(
         request,
         "frontend/bids/detail.html",
@@ -496,6 +500,7 @@ def bid_detail(request: HttpRequest, bid_id: int) -> HttpResponse:
             "member": member,
             "answers": _answers(bid, changeable=False),
             "screening": screening,
+            "shortlist_entry": shortlist_entry,
             "may_withdraw": member
             and bid.status in (DRAFT, "submitted")
             and _taking_bids(bid.fund),

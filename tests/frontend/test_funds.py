@@ -204,3 +204,23 @@ def test_officers_reach_the_screening_queue_once_bids_close(
     queue = f"/funds/{fund.pk}/screening/"
     assert read(officer_client.get(f"/funds/{fund.pk}/")).has_link(queue) is linked
     assert not read(chair_client.get(f"/funds/{fund.pk}/")).has_link(queue)
+
+
+def test_the_fund_page_leads_the_panel_and_the_council_to_scoring(
+    officer_client, chair_client, member_client, fund
+):
+    Fund.objects.filter(pk=fund.pk).update(phase=Phase.SCORING)
+    home, dashboard = f"/funds/{fund.pk}/scoring/", f"/funds/{fund.pk}/scoring/dashboard/"
+    shortlist = f"/funds/{fund.pk}/shortlist/"
+    member = read(member_client.get(f"/funds/{fund.pk}/"))
+    assert member.has_link(home)
+    assert member.has_link(shortlist)
+    assert not member.has_link(dashboard)
+    chair = read(chair_client.get(f"/funds/{fund.pk}/"))
+    assert chair.has_link(home)
+    assert chair.has_link(dashboard)
+    officer = read(officer_client.get(f"/funds/{fund.pk}/"))
+    assert officer.has_link(dashboard)
+    assert not officer.has_link(home)
+    Fund.objects.filter(pk=fund.pk).update(phase=Phase.SCREENING)
+    assert not read(member_client.get(f"/funds/{fund.pk}/")).has_link(home)
