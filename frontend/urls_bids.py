@@ -7,6 +7,7 @@ from .views import bids
 urlpatterns: list[URLPattern] = [
     path("bids/", bids.bid_list, name="bid_list"),
     path("funds/<int:fund_id>/bids/new/", bids.bid_new, name="bid_new"),
+    path("funds/<int:fund_id>/bids/", bids.fund_public_bids, name="fund_public_bids"),
     path("bids/<int:bid_id>/", bids.bid_detail, name="bid_detail"),
     path("bids/<int:bid_id>/edit/<str:section>/", bids.bid_section, name="bid_section"),
     path("bids/<int:bid_id>/attachments/", bids.bid_attachments, name="bid_attachments"),

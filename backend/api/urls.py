@@ -81,6 +81,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-funds",
     ),
     path("funds/open/", funds.FundOpenListApi.as_view(), name="api-funds-open"),
+    path(
+        "funds/<int:fund_id>/public-bids/",
+        bids.FundPublicBidsApi.as_view(),
+        name="api-fund-public-bids",
+    ),
     path("funds/<int:fund_id>/", funds.FundDetailApi.as_view(), name="api-fund"),
     path("funds/<int:fund_id>/budget/", funds.FundBudgetSetApi.as_view(), name="api-fund-budget"),
     path(

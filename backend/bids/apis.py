@@ -16,6 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -545,3 +546,43 @@ class ScreeningDecisionApi(APIView):
             actor=actor, bid=bid, eligible=data["eligible"], reason=data.get("reason", "")
         )
         return _screening_response(request, bid_id)
+
+
+# --- public summaries --------------------------------------------------------------------------
+
+
+PUBLIC_OUTCOME_CHOICES = [("eligible", "Eligible"), ("ineligible", "Ineligible")]
+
+
+class PublicBidSummaryOutput(serializers.Serializer[Any]):
+    bid = serializers.IntegerField(source="bid_id")
+    title = serializers.CharField()
+    organisation = serializers.CharField()
+    summary = serializers.CharField()
+    amount_requested_pence = serializers.IntegerField()
+    beneficiaries = serializers.IntegerField(allow_null=True)
+    outcome = serializers.ChoiceField(
+        choices=PUBLIC_OUTCOME_CHOICES,
+        help_text="The screening decision.",
+    )
+    shortlisted = serializers.BooleanField(
+        allow_null=True, help_text="Whether the panel shortlisted it; null if not considered."
+    )
+
+
+class FundPublicBidsApi(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="fund_public_bids",
+        tags=["bids"],
+        auth=[],
+        description="Public, once the fund is decided: a summary of each screened bid (title, "
+        "organisation, summary, amount, beneficiaries, screening outcome, shortlisted). 404 "
+        "before the decision.",
+        responses={200: PublicBidSummaryOutput(many=True), **errors(404)},
+    )
+    def get(self, request: Request, fund_id: int) -> Response:
+        _fund, summaries = selectors.public_bid_summaries(fund_id=fund_id)
+        return Response(PublicBidSummaryOutput(summaries, many=True).data)

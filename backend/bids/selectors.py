@@ -282,3 +282,50 @@ def screening_decided(*, actor: Actor, fund: Fund) -> QuerySet[Bid]:
 def screening_outcome_choices() -> list[tuple[str, str]]:
     """The outcomes an officer may record for a checklist item, as (value, label)."""
     return [(str(value), str(label)) for value, label in ScreeningOutcome.choices]
+
+
+# Fund phases after the decision, when bid summaries are public.
+PUBLIC_AFTER = (Phase.DECIDED, Phase.PUBLISHED)
+
+
+@dataclass(frozen=True)
+class PublicBidSummary:
+    """What anyone may read about a bid once its fund is decided (the applicants agreed to it
+    in the 'publication' declaration): no budget lines, staff, partners or files."""
+
+    bid_id: int
+    title: str
+    organisation: str
+    summary: str
+    amount_requested_pence: int
+    beneficiaries: int | None
+    outcome: str  # "eligible" or "ineligible" (screening), as decided
+    shortlisted: bool | None  # None: no confirmed shortlist, or not screened eligible
+
+
+def public_bid_summaries(*, fund_id: int) -> tuple[Fund, list[PublicBidSummary]]:
+    """A decided fund and the summaries of its screened bids; NotFound before the decision."""
+    from backend.scoring.models import ShortlistEntry  # scoring depends on bids
+
+    fund = Fund.objects.filter(pk=fund_id, phase__in=PUBLIC_AFTER).first()
+    if fund is None:
+        raise NotFound("No such fund.")
+    listed = dict(
+        ShortlistEntry.objects.filter(
+            shortlist__fund=fund, shortlist__confirmed_at__isnull=False
+        ).values_list("bid_id", "shortlisted")
+    )
+    bids = _bids().filter(fund=fund, status__in=SCREENED_STATUSES).order_by("title", "pk")
+    return fund, [
+        PublicBidSummary(
+            bid_id=bid.pk,
+            title=bid.title,
+            organisation=bid.organisation.name,
+            summary=bid.summary,
+            amount_requested_pence=bid.amount_requested_pence,
+            beneficiaries=bid.beneficiaries,
+            outcome=str(bid.status),
+            shortlisted=listed.get(bid.pk),
+        )
+        for bid in bids
+    ]

@@ -34,6 +34,7 @@ from backend.bids.selectors import (
     attachment_get,
     bid_get,
     bids_for_actor,
+    public_bid_summaries,
     screening_for_bid,
 )
 from backend.bids.services import (
@@ -795,3 +796,10 @@ def bid_withdraw_view(request: HttpRequest, bid_id: int) -> HttpResponse:
     return render(
         request, "frontend/bids/withdraw.html", {"bid": bid, "fund": bid.fund, "form": form}
     )
+
+
+@renders_domain_errors
+def fund_public_bids(request: HttpRequest, fund_id: int) -> HttpResponse:
+    """Public, once the fund is decided: a summary of each screened bid; no sign-in."""
+    fund, summaries = public_bid_summaries(fund_id=fund_id)
+    return render(request, "frontend/bids/public.html", {"fund": fund, "summaries": summaries})

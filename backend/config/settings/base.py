@@ -231,6 +231,8 @@ SPECTACULAR_SETTINGS = {
         "DecisionRuleEnum": "backend.funds.models.RULE_NAMES",
         "RuleCompletionEnum": "backend.funds.models.RULE_COMPLETIONS",
         "DeclarationEnum": "backend.bids.declarations.DECLARATIONS",
+        "PublicBidOutcomeEnum": "backend.bids.apis.PUBLIC_OUTCOME_CHOICES",
+        "ScreeningOutcomeEnum": "backend.bids.models.ScreeningOutcome",
         "SheetStatusEnum": "backend.scoring.models.SheetStatus",
         "BidStatusEnum": "backend.bids.models.Status",
         "RelationshipEnum": "backend.scoring.models.Relationship",
