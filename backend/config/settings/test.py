@@ -2,13 +2,18 @@
 
 Each run gets its own database name, Redis key prefix and Celery queue from FAIRFUND_RUN_ID
 (set by the test command; a fresh random one otherwise), so a demo or another run on the same
-services can neither see its rows nor take its tasks.
+services can neither see its rows nor take its tasks; each pytest-xdist worker counts as a run.
 """
 
 import os
 import secrets
 
 os.environ.setdefault("FAIRFUND_RUN_ID", secrets.token_hex(4))
+# Under pytest-xdist each worker is a run of its own (its own database, keys and queue); the
+# processes a test starts inherit the suffixed id, and do not add it twice.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER and not os.environ["FAIRFUND_RUN_ID"].endswith(_WORKER):
+    os.environ["FAIRFUND_RUN_ID"] += _WORKER
 RUN_ID = os.environ["FAIRFUND_RUN_ID"]
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
