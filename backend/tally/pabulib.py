@@ -51,7 +51,7 @@ import random
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import TextIO
+from typing import TextIO, cast
 
 from .memory import collector_paused
 from .profile import Ballot, BallotKind, Profile, Project
@@ -780,7 +780,7 @@ class _BallotParser:
         nothing, unless every one is a vote that :meth:`parse` would accept without a note."""
         if self.kind is BallotKind.CUMULATIVE or self.cap is not None or self.keys:
             return None
-        texts: Sequence[str] = raws  # type: ignore[assignment]  # not cumulative: all str
+        texts = cast("Sequence[str]", raws)  # not cumulative: every vote is a str
         if "" in texts:
             return None  # an empty vote: parse() reads it (and checks min_length)
         named = list(map(str.split, texts, itertools.repeat(",")))

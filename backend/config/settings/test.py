@@ -9,11 +9,16 @@ import os
 import secrets
 
 os.environ.setdefault("FAIRFUND_RUN_ID", secrets.token_hex(4))
-# Under pytest-xdist each worker is a run of its own (its own database, keys and queue); the
-# processes a test starts inherit the suffixed id, and do not add it twice.
+# Under pytest-xdist each worker is a run of its own (its own database, keys and queue). A worker
+# inherits the controller's environment: its unsuffixed names are replaced, once; the processes
+# a test starts inherit the suffixed id and whatever names the test gives them.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _WORKER and not os.environ["FAIRFUND_RUN_ID"].endswith(_WORKER):
-    os.environ["FAIRFUND_RUN_ID"] += _WORKER
+_BASE_ID = os.environ["FAIRFUND_RUN_ID"]
+if _WORKER and not _BASE_ID.endswith(_WORKER):
+    os.environ["FAIRFUND_RUN_ID"] = _BASE_ID + _WORKER
+    for _name in ("FAIRFUND_CACHE_PREFIX", "FAIRFUND_QUEUE"):
+        if os.environ.get(_name) == f"fairfund-test-{_BASE_ID}":
+            del os.environ[_name]
 RUN_ID = os.environ["FAIRFUND_RUN_ID"]
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
