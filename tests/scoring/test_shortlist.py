@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
@@ -148,9 +149,9 @@ def test_reasons_are_machine_readable_strings() -> None:
         (lambda: budget_multiple(Fraction(-1, 2)), "twice the budget"),
     ],
 )
-def test_rule_parameters_are_validated(build: object, message: str) -> None:
+def test_rule_parameters_are_validated(build: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        build()  # type: ignore[operator]
+        build()
 
 
 def test_rule_boundaries_are_accepted() -> None:

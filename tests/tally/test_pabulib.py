@@ -802,9 +802,9 @@ def read_way(source: str | Path, way: str) -> Profile | tuple[str, int | None]:
     """The profile read in one way, or the error it gives (message and line)."""
     saved = pabulib._Reader.votes_in_bulk, pabulib._BallotParser.keys_at_once
     if way == "row by row":
-        pabulib._Reader.votes_in_bulk = lambda self, *args: None  # type: ignore[method-assign]
+        pabulib._Reader.votes_in_bulk = lambda self, *args: None
     if way == "each distinct vote":
-        pabulib._BallotParser.keys_at_once = lambda self, raws: None  # type: ignore[method-assign]
+        pabulib._BallotParser.keys_at_once = lambda self, raws: None
     try:
         return read_pabulib(source)
     except PabulibError as exc:
@@ -911,7 +911,7 @@ def test_real_files_with_quirks_read_alike() -> None:
 
 
 @needs_pabulib
-def test_lodz_reads_its_votes_at_once() -> None:
+def test_lodz_reads_its_votes_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[bool] = []
     original = pabulib._BallotParser.keys_at_once
 
@@ -920,9 +920,6 @@ def test_lodz_reads_its_votes_at_once() -> None:
         calls.append(result is not None)
         return result
 
-    pabulib._BallotParser.keys_at_once = spy  # type: ignore[method-assign]
-    try:
-        read_pabulib(real("Poland_Lodz_2022.pb"))
-    finally:
-        pabulib._BallotParser.keys_at_once = original  # type: ignore[method-assign]
+    monkeypatch.setattr(pabulib._BallotParser, "keys_at_once", spy)
+    read_pabulib(real("Poland_Lodz_2022.pb"))
     assert calls == [True]
