@@ -10,10 +10,11 @@ For every approval and choose-1 file of ``expected.json`` (in ``FAIRFUND_PABULIB
 ``../shared/pabulib``) and every rule it records pabutools' winners for (greedy by approvals, the
 Method of Equal Shares with cost utilities, MES with the add1 completion), it times:
 
-* ours: the ``fairfund-tally`` command as a whole process (``python -m backend.tally``:
-  interpreter start-up, imports, parsing the file, the rule, the JSON report), best of ``--runs``
-  in wall-clock seconds (the ratio's) and in CPU seconds (user + system, which other work on the
-  machine disturbs less), our package's bytecode compiled first as an installed package has it;
+* ours: the ``fairfund-tally`` command as a whole process (interpreter start-up, imports,
+  parsing the file, the rule, the JSON report), best of ``--runs`` in wall-clock seconds (the
+  ratio's) and in CPU seconds (user + system, which other work on the machine disturbs less),
+  installed from this checkout into a new virtual environment as a user installs it (a wheel,
+  its bytecode compiled, with numpy);
 * pabutools: ``parse_pabulib`` plus the rule, timed inside a separate process (imports not
   counted), live in the same run when ``expected.json`` records under ``--live-limit`` seconds
   for it (parse + rule); otherwise ``expected.json``'s recorded seconds, marked "recorded".
@@ -31,12 +32,12 @@ Pabulib: Faliszewski et al., "Participatory Budgeting: Data, Tools, and Analysis
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,32 +96,48 @@ class Row:
         return self.theirs / self.ours if self.ours > 0 else float("inf")
 
 
-def compile_ours() -> None:
-    """Compile our package's bytecode first, as an installed package has it: with
-    PYTHONDONTWRITEBYTECODE set (as on the project's machines) every run would otherwise compile
-    backend/tally from source again (__pycache__ is git-ignored)."""
-    compileall.compile_dir(ROOT / "backend" / "tally", quiet=1)
-    compileall.compile_file(ROOT / "backend" / "__init__.py", quiet=1)
+def install_ours(where: Path) -> list[str]:
+    """Install this checkout into a new virtual environment, as a user installs it (a wheel,
+    bytecode compiled, with numpy at the version the project pins), and return the command.
+
+    The project's own .venv holds an editable install, whose import hook and the development
+    tools' .pth files cost every process there about 13 ms before it starts: a deployment has
+    none of that, and neither should the figures."""
+    from importlib.metadata import version
+
+    venv = where / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            str(ROOT),
+            f"numpy=={version('numpy')}",
+        ],
+        check=True,
+    )
+    return [str(venv / "bin" / "fairfund-tally")]
 
 
-def time_ours(path: Path, rule: str, runs: int) -> tuple[float, float, list[str]]:
+def time_ours(
+    command: list[str], path: Path, rule: str, runs: int
+) -> tuple[float, float, list[str]]:
     """Best wall-clock seconds of the whole command, best CPU seconds (user + system: less
     disturbed by other work on the machine), and its winners."""
     best = best_cpu = float("inf")
     winners: list[str] = []
-    command = [
-        sys.executable,
-        "-m",
-        "backend.tally",
-        "--format",
-        "json",
-        *OUR_ARGS[rule],
-        str(path),
-    ]
+    command = [*command, "--format", "json", *OUR_ARGS[rule], str(path)]
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        # Run outside the checkout, so that nothing of it is on the command's path.
+        done = subprocess.run(command, cwd=path.parent, capture_output=True, text=True, check=False)
         elapsed = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
@@ -240,11 +257,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
-    compile_ours()
+    print("Installing this checkout into a new virtual environment...", flush=True)
+    scratch = tempfile.TemporaryDirectory(prefix="fairfund-bench-")
+    ours_command = install_ours(Path(scratch.name))
     start_load = _load()
     print(f"Pabulib files: {args.dir}  (Faliszewski et al., IJCAI 2023)")
     print(
-        f"ours: `python -m backend.tally` as a whole process (its bytecode compiled), best of "
+        f"ours: the installed `fairfund-tally` as a whole process, best of "
         f"{args.runs}, wall clock (the ratio's) and CPU; pabutools: parse_pabulib + rule inside "
         "its process (imports not counted)"
     )
@@ -269,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
                 skipped.append(f"{name} {LABELS[rule]}")
                 continue
             recorded = info["parse_s"] + info[f"{rule}_s"]
-            ours, ours_cpu, our_winners = time_ours(path, rule, args.runs)
+            ours, ours_cpu, our_winners = time_ours(ours_command, path, rule, args.runs)
             live = recorded < args.live_limit
             if live:
                 runs = args.pabutools_runs or (args.runs if recorded < 10 else 1)
@@ -307,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} CPUs; load average {start_load} at the start, "
         f"{_load()} at the end (other processes slow both sides)"
     )
+    scratch.cleanup()
     return 0
 
 

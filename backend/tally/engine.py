@@ -7,7 +7,7 @@ import hashlib
 import itertools
 import json
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -471,20 +471,41 @@ def input_sha256(profile: Profile, rule: Rule) -> str:
     # thousands of distinct ballots.
     rest = _canonical(body)
     digest = hashlib.sha256(b'{"ballots":')
-    digest.update(_ballots_json(profile.ballots).encode())
+    digest.update(_ballots_json(profile.ballots, profile.projects).encode())
     digest.update(b"," + rest[1:])
     return digest.hexdigest()
 
 
-def _ballots_json(ballots: Sequence[Ballot]) -> str:
+def _ballots_json(ballots: Sequence[Ballot], known: Iterable[str]) -> str:
     """``_canonical`` of the sorted list of [projects, points, count], identical ballots merged
-    (as text, not bytes)."""
+    (as text, not bytes). ``known``: every project id the ballots may name."""
+    plain = {None} >= set(map(_points_of, ballots))
+    if plain and all(p and min(p) > "," and "\\" not in p for p in known):
+        # Every character of every id sorts after the comma (so after the quote too, and none
+        # is a control character JSON escapes): the comma-joined ids sort exactly as the tuples
+        # do (a prefix first), name each tuple uniquely, and become the JSON list of the ids
+        # once each comma turns into '","' (done for all ballots at once, a line per ballot).
+        counts = list(map(_count_of, ballots))
+        texts = list(map(",".join, _projects_of(ballots)))
+        if len(set(texts)) != len(texts):  # identical ballots not grouped: add their counts
+            merged: dict[str, int] = {}
+            for text, count in zip(texts, counts, strict=True):
+                merged[text] = merged.get(text, 0) + count
+            texts, counts = list(merged), list(merged.values())
+        # Each ballot as its ids, "\x02" and its count: "\x02" sorts before every character of
+        # the ids, so these sort as the texts alone do. Then all at once, "\x01" between
+        # ballots: '[["a","b"],null,3],...'.
+        lines = sorted(map("\x02".join, zip(texts, map(str, counts), strict=True)))
+        empty = bool(lines) and lines[0].startswith("\x02")  # the empty ballot sorts first
+        parts = [f"[[],null,{lines.pop(0)[1:]}]"] if empty else []
+        if lines:
+            body = "\x01".join(lines).replace(",", '","')
+            parts.append('[["' + body.replace("\x02", '"],null,').replace("\x01", '],[["') + "]")
+        return "[" + ",".join(parts) + "]"
     encode = json.JSONEncoder(ensure_ascii=False).encode
     named = sorted(set(itertools.chain.from_iterable(_projects_of(ballots))))
     ids = {p: encode(p) for p in named}
-    if {None} >= set(map(_points_of, ballots)) and all(
-        min(p, default="#") > '"' and "\\" not in p for p in named
-    ):
+    if plain and all(min(p, default="#") > '"' and "\\" not in p for p in named):
         # Each id's JSON is the id in quotes, and every character of the ids sorts after the
         # quote: the comma-joined JSON of the ids then sorts exactly as the tuple of ids does (a
         # prefix first), and it names the tuple uniquely, so it serves to merge and to sort.
@@ -497,8 +518,8 @@ def _ballots_json(ballots: Sequence[Ballot]) -> str:
             for text, count in zip(texts, map(_count_of, ballots), strict=True):
                 merged[text] = merged.get(text, 0) + count
         ordered = sorted(merged)  # strings sort far quicker than tuples
-        counts = map(merged.__getitem__, ordered)
-        return "[" + ",".join(map("[[{}],null,{}]".format, ordered, counts)) + "]"
+        how_many = map(merged.__getitem__, ordered)
+        return "[" + ",".join(map("[[{}],null,{}]".format, ordered, how_many)) + "]"
     keys: dict[tuple[tuple[str, ...], tuple[int, ...] | None], int] = {}
     for ballot in ballots:
         key = (ballot.projects, ballot.points)

@@ -54,7 +54,7 @@ from fractions import Fraction
 from typing import TextIO, cast
 
 from .memory import collector_paused
-from .profile import Ballot, BallotKind, Profile, Project
+from .profile import BallotKind, Deferred, Profile, Project, make_ballots
 
 __all__ = [
     "META_EXCLUSIVE",
@@ -575,20 +575,12 @@ class _Reader:
             width, i_voter, i_vote, i_points, extra_at, kind, projects, limits
         )
         if bulk is not None:
-            ids, which, extra, keys = bulk
-            counts = collections.Counter(which)
+            ids, which, extra, keys, counts = bulk
             return Profile(
                 kind=kind,
                 budget=budget,
                 projects=projects,
-                ballots=list(
-                    map(
-                        Ballot,
-                        map(operator.itemgetter(0), keys),
-                        map(counts.__getitem__, range(len(keys))),
-                        map(operator.itemgetter(1), keys),
-                    )
-                ),
+                ballots=make_ballots(keys, counts),
                 meta=meta,
                 voter_ids=ids,
                 voter_ballots=which,
@@ -641,16 +633,12 @@ class _Reader:
         except (csv.Error, UnicodeDecodeError) as exc:
             raise self.broken(exc, end + 1) from None
         self.end = end
-        counts = collections.Counter(voter_ballots)
-        ballots = [
-            Ballot(projects=key[0], points=key[1], count=counts[i])
-            for i, key in enumerate(parser.keys)
-        ]
+        cast_by = collections.Counter(voter_ballots)
         return Profile(
             kind=kind,
             budget=budget,
             projects=projects,
-            ballots=ballots,
+            ballots=make_ballots(parser.keys, map(cast_by.__getitem__, range(len(parser.keys)))),
             meta=meta,
             voter_ids=voter_ids,
             voter_ballots=voter_ballots,
@@ -668,9 +656,10 @@ class _Reader:
         kind: BallotKind,
         projects: dict[str, Project],
         limits: _Limits,
-    ) -> tuple[list[str], list[int], list[tuple[str, ...]], list[_Key]] | None:
+    ) -> tuple[list[str], Deferred[int], Sequence[tuple[str, ...]], list[_Key], list[int]] | None:
         """The VOTES rows read at once, where that gives exactly what reading them one by one
-        gives: (voter ids, ballot per voter, extra cells per voter, distinct ballots).
+        gives: (voter ids, ballot per voter, extra cells per voter, distinct ballots, how many
+        voters cast each). The ballot and extra cells per voter are made only if read.
 
         Only for the usual file: every row on its own line with exactly the header's number of
         cells, no quotes, no blank lines before the last row, no duplicate or empty voter ids and
@@ -692,56 +681,67 @@ class _Reader:
             return None  # a row with another number of cells, a blank line, or no rows
         if max(map(len, lines)) > csv.field_size_limit():
             return None  # the csv module refuses a cell this long
+        n = len(lines)
+        del lines
         # Every row has exactly ``width`` cells: all cells in one list, a column every width.
         cells = body.replace(newline, ";").split(";")
-        del lines
         voter_ids = cells[i_voter::width]
-        if len(set(voter_ids)) != len(voter_ids) or "" in voter_ids:
+        distinct_ids = set(voter_ids)
+        if len(distinct_ids) != n or "" in distinct_ids:
             return None
-        if not _SECTION_SET.isdisjoint(cells[::width]):
+        first_cells = distinct_ids if i_voter == 0 else cells[::width]
+        if not _SECTION_SET.isdisjoint(first_cells):
             return None
+        del distinct_ids, first_cells
         votes: Sequence[str | tuple[str, str]]
         if i_points is None:
             votes = cells[i_vote::width]
         else:
             votes = list(zip(cells[i_vote::width], cells[i_points::width], strict=True))
+        extra: Sequence[tuple[str, ...]] = (
+            Deferred(lambda: _columns(cells, width, extra_at), n) if extra_at else []
+        )
+        # Each distinct vote once, in order of appearance, with how many cast it.
+        cast_by = collections.Counter(votes)
+        distinct = list(cast_by)
         parser = _BallotParser(kind, projects, limits, self)
-        distinct = list(dict.fromkeys(votes))  # each distinct vote once, in order of appearance
         at_once = parser.keys_at_once(distinct)
         if at_once is not None:
-            index_of = dict(zip(distinct, at_once, strict=True))
-            voter_ballots = list(map(index_of.__getitem__, votes))
-            self.end += rest.count("\n") + (1 if rest and not rest.endswith("\n") else 0)
-            return voter_ids, voter_ballots, _columns(cells, width, extra_at), parser.keys
-        index: dict[str | tuple[str, str], int] = {}
-        noted: dict[str | tuple[str, str], tuple[_Note, ...]] = {}
-        quick = parser.quick_key()
-        known, keys = parser.index, parser.keys
-        try:
-            for raw in distinct:
-                key = None if quick is None else quick(raw)
-                if key is None:
-                    index[raw], notes = parser.parse(raw, "", 0)
-                    if notes:
-                        noted[raw] = notes
-                    continue
-                at = known.get(key)
-                if at is None:
-                    at = known[key] = len(keys)
-                    keys.append(key)
-                index[raw] = at
-        except PabulibError:
-            return None
-        voter_ballots = list(map(index.__getitem__, votes))
-        if noted:
-            first_line = self.end + 1
-            add_warning = self.warnings.add
-            for i, raw in enumerate(votes):
-                if raw in noted:
-                    for note_kind, text in noted[raw]:
-                        add_warning(note_kind, first_line + i, f"voter {voter_ids[i]} {text}")
+            index = dict(zip(distinct, at_once, strict=True))
+        else:
+            index = {}
+            noted: dict[str | tuple[str, str], tuple[_Note, ...]] = {}
+            quick = parser.quick_key()
+            known, keys = parser.index, parser.keys
+            try:
+                for raw in distinct:
+                    key = None if quick is None else quick(raw)
+                    if key is None:
+                        index[raw], notes = parser.parse(raw, "", 0)
+                        if notes:
+                            noted[raw] = notes
+                        continue
+                    at = known.get(key)
+                    if at is None:
+                        at = known[key] = len(keys)
+                        keys.append(key)
+                    index[raw] = at
+            except PabulibError:
+                return None
+            if noted:
+                first_line = self.end + 1
+                add_warning = self.warnings.add
+                for i, raw in enumerate(votes):
+                    if raw in noted:
+                        for note_kind, text in noted[raw]:
+                            add_warning(note_kind, first_line + i, f"voter {voter_ids[i]} {text}")
+        # Different texts can be the same ballot ("a,b" and "b,a"): their voters add up.
+        counts = [0] * len(parser.keys)
+        for raw, at in index.items():
+            counts[at] += cast_by[raw]
+        which = Deferred(lambda: list(map(index.__getitem__, votes)), n)
         self.end += rest.count("\n") + (1 if rest and not rest.endswith("\n") else 0)
-        return voter_ids, voter_ballots, _columns(cells, width, extra_at), parser.keys
+        return voter_ids, which, extra, parser.keys, counts
 
 
 def _columns(cells: list[str], width: int, at: list[int]) -> list[tuple[str, ...]]:
