@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import itertools
@@ -75,15 +76,30 @@ def scores(profile: Profile, supporters: dict[str, int] | None = None) -> dict[s
     return {project: Fraction(total) for project, total in totals.items()}
 
 
-def supporter_counts(profile: Profile) -> dict[str, int]:
-    """Per project, how many voters name it (the sum of the counts of its ballots)."""
-    counts = dict.fromkeys(profile.projects, 0)
-    for projects, n in zip(
-        _projects_of(profile.ballots), map(_count_of, profile.ballots), strict=True
-    ):
-        for project in projects:
-            counts[project] += n
-    return counts
+def ballots_naming(profile: Profile) -> dict[str, list[int]]:
+    """Per project, the indexes of the ballots that name it, ascending (for cumulative ballots,
+    zero points included)."""
+    naming: dict[str, list[int]] = {p: [] for p in profile.projects}
+    named = list(_projects_of(profile.ballots))
+    # The appends run in C: one (list, ballot index) pair per project named, in ballot order.
+    owners = itertools.chain.from_iterable(
+        map(itertools.repeat, range(len(named)), map(len, named))
+    )
+    lists = map(naming.__getitem__, itertools.chain.from_iterable(named))
+    collections.deque(map(list.append, lists, owners), maxlen=0)
+    return naming
+
+
+def supporter_counts(
+    profile: Profile, naming: dict[str, list[int]] | None = None
+) -> dict[str, int]:
+    """Per project, how many voters name it (the sum of the counts of its ballots).
+
+    ``naming``: the profile's ballots_naming, if already made."""
+    if naming is None:
+        naming = ballots_naming(profile)
+    counts = list(map(_count_of, profile.ballots))
+    return {p: sum(map(counts.__getitem__, gs)) for p, gs in naming.items()}
 
 
 def _exclusive_groups(profile: Profile, rule: Rule) -> dict[str, frozenset[str]]:
@@ -118,12 +134,13 @@ def tally(profile: Profile, rule: Rule) -> Result:
 def _tally(profile: Profile, rule: Rule) -> Result:
     ranks = tie_ranks(profile, rule)
     exclusive = _exclusive_groups(profile, rule)
-    supporters = supporter_counts(profile)
+    naming = ballots_naming(profile)
+    supporters = supporter_counts(profile, naming)
     score = scores(profile, supporters)
     minimum = _minimum(profile, rule)
     if rule.name is RuleName.MES:
         outcomes, winners, add1 = _run_mes(
-            profile, rule, ranks, exclusive, score, minimum, supporters
+            profile, rule, ranks, exclusive, score, minimum, supporters, naming
         )
     else:
         outcomes, winners = _greedy(
@@ -241,16 +258,16 @@ def mes_problem(
     exclusive: dict[str, frozenset[str]],
     score: dict[str, Fraction],
     minimum: Fraction | None,
+    naming: dict[str, list[int]] | None = None,
 ) -> MesProblem:
+    """``naming``: the profile's ballots_naming, if already made."""
     if profile.kind is BallotKind.ORDINAL:
         raise RuleError("the Method of Equal Shares needs approval, choose-1 or cumulative ballots")
     cost_utilities = profile.kind in (BallotKind.APPROVAL, BallotKind.CHOOSE_1)
     groups: dict[str, list[int]] = {p: [] for p in profile.projects}
     group_counts = list(map(_count_of, profile.ballots))
     if cost_utilities:
-        for g, projects in enumerate(_projects_of(profile.ballots)):
-            for project in projects:
-                groups[project].append(g)
+        groups = ballots_naming(profile) if naming is None else naming
         counts = {p: list(map(group_counts.__getitem__, gs)) for p, gs in groups.items()}
         utilities = {p: [profile.projects[p].cost] * len(gs) for p, gs in groups.items()}
     else:
@@ -301,11 +318,12 @@ def _run_mes(
     score: dict[str, Fraction],
     minimum: Fraction | None,
     supporters: dict[str, int],
+    naming: dict[str, list[int]],
 ) -> tuple[dict[str, ProjectOutcome], list[str], int | None]:
     if profile.voters == 0:
         raise RuleError("the Method of Equal Shares needs at least one voter")
     # A minimum applies to MES only when the rule gives one explicitly.
-    problem = mes_problem(profile, ranks, exclusive, score, minimum)
+    problem = mes_problem(profile, ranks, exclusive, score, minimum, naming)
     base = profile.budget / profile.voters
     step: int | None = None
     if rule.completion is Completion.NONE:

@@ -20,7 +20,9 @@ at its top needs re-evaluating.
 
 from __future__ import annotations
 
+import collections
 import heapq
+import itertools
 import math
 import operator
 from collections.abc import Callable, Sequence
@@ -277,7 +279,7 @@ class _FastRun:
         self.payment_masks: dict[int, int | None] = {0: 0}
         self.selections: list[tuple[str, Any, Any, float]] = []
         self.exact_alpha: dict[int, Fraction] = {}
-        if not problem.arrays:
+        if "index" not in problem.arrays:  # (the pure engine keeps other arrays there)
             problem.arrays["index"] = {
                 p: np.asarray(s.groups, dtype=np.int64) for p, s in problem.supporters.items()
             }
@@ -372,12 +374,11 @@ class _FastRun:
                 if mask is None:  # paid all it had earlier: holds nothing
                     continue
                 start_weight += n
-                selection = 0
-                while mask:
-                    if mask & 1:
-                        paid_weight[selection] = paid_weight.get(selection, 0) + n
-                    mask >>= 1
-                    selection += 1
+                while mask:  # each selection it paid in part: the set bits, lowest first
+                    lowest = mask & -mask
+                    selection = lowest.bit_length() - 1
+                    paid_weight[selection] = paid_weight.get(selection, 0) + n
+                    mask ^= lowest
             else:
                 near.append((self._exact_class_budget(k), n))
         if start_weight:
@@ -723,8 +724,20 @@ class _PureRun(_FastRun):
         if "pure_heads" not in problem.arrays:
             problem.arrays["pure_heads"] = {p: sum(s.counts) for p, s in problem.supporters.items()}
             problem.arrays["pure_cost_f"] = {p: float(c) for p, c in problem.costs.items()}
+            # Per project, its groups of one voter apart from the larger ones (with their
+            # sizes): the first are counted by class in C (collections.Counter).
+            singles: dict[str, list[int]] = {}
+            larger: dict[str, tuple[list[int], list[int]]] = {}
+            for p, s in problem.supporters.items():
+                singles[p] = [g for g, n in zip(s.groups, s.counts, strict=True) if n == 1]
+                pairs = [(g, n) for g, n in zip(s.groups, s.counts, strict=True) if n != 1]
+                larger[p] = ([g for g, _n in pairs], [n for _g, n in pairs])
+            problem.arrays["pure_singles"] = singles
+            problem.arrays["pure_larger"] = larger
         self.heads = problem.arrays["pure_heads"]
         self.cost_f = problem.arrays["pure_cost_f"]
+        self.singles = problem.arrays["pure_singles"]
+        self.larger = problem.arrays["pure_larger"]
         self.outcome = MesOutcome()
 
     def _as_lists(self, classes: Any, weights: Any) -> tuple[list[int], list[float], list[int]]:
@@ -732,16 +745,16 @@ class _PureRun(_FastRun):
         return classes, [budget[k] for k in classes], weights
 
     def _classes_of(self, project: str) -> tuple[Any, Any]:
-        """The classes of ``project``'s supporters (ascending) and how many voters each has."""
-        supporters = self.p.supporters[project]
-        group_class = self.group_class
-        totals: dict[int, int] = {}
-        get = totals.get
-        classes_now = map(group_class.__getitem__, supporters.groups)
-        for k, n in zip(classes_now, supporters.counts, strict=True):
-            totals[k] = get(k, 0) + n
-        classes = sorted(totals)
-        return classes, [totals[k] for k in classes]
+        """The classes of ``project``'s supporters and how many voters each has (in order of
+        first appearance, not sorted: nothing depends on the order of classes)."""
+        class_of = self.group_class.__getitem__
+        totals = collections.Counter(map(class_of, self.singles[project]))
+        groups, sizes = self.larger[project]
+        if groups:
+            get = totals.get
+            for k, n in zip(map(class_of, groups), sizes, strict=True):
+                totals[k] = get(k, 0) + n
+        return list(totals), list(totals.values())
 
     def _alpha(self, project: str) -> tuple[float | None, Any, Any]:
         """Float alpha (None: unaffordable), and the paying classes with their voter counts."""
@@ -756,19 +769,25 @@ class _PureRun(_FastRun):
             return (None if exact is None else float(exact)), classes, weights
         if total < cost:
             return None, classes, weights
+        if 0.0 not in budgets:
+            # Everyone can pay cost / heads (the first round below, the usual case): done.
+            alpha = cost / sum(weights)
+            if min(budgets) >= alpha:
+                return alpha, classes, weights
         # Water-filling as in _FastRun._alpha (the same rounds, so the same float alpha up to
         # the order of summing): those who cannot pay alpha pay what they have, which raises
-        # alpha for the rest. With the budgets sorted, the short ones are a growing prefix.
-        # Classes that have nothing left (many, late in a run) pay nothing whatever alpha is.
-        ascending = sorted([(b, n) for b, n in zip(budgets, weights, strict=True) if b > 0.0])
-        heads = sum([n for _b, n in ascending])
+        # alpha for the rest. With the budgets sorted, the short ones are a growing prefix
+        # (the order among equal budgets changes nothing: fsum is exact). Classes that have
+        # nothing left (many, late in a run) pay nothing whatever alpha is.
+        order = sorted([i for i, b in enumerate(budgets) if b > 0.0], key=budgets.__getitem__)
+        heads = sum(map(weights.__getitem__, order))
         alpha = cost / heads
         paid: list[float] = []
         i = 0
         while True:
             j = i
-            while j < len(ascending) and ascending[j][0] < alpha:
-                budget, n = ascending[j]
+            while j < len(order) and budgets[order[j]] < alpha:
+                budget, n = budgets[order[j]], weights[order[j]]
                 paid.append(budget * n)
                 heads -= n
                 j += 1
@@ -782,18 +801,20 @@ class _PureRun(_FastRun):
     def _fund(self, project: str, alpha: float, classes: Any, weights: Any) -> None:
         selection = len(self.selections)
         self.selections.append((project, classes, weights, alpha))
-        class_budget, parents, splits = self.class_budget, self.class_parent, self.class_selection
-        child: dict[int, int] = {}
-        for k in classes:  # one child class per paying class: budget - min(budget, alpha)
-            before = class_budget[k]
-            child[k] = len(class_budget)
-            class_budget.append(before - min(before, alpha))
-            parents.append(k)
-            splits.append(selection)
+        class_budget = self.class_budget
+        # One child class per paying class, holding budget - min(budget, alpha).
+        first = len(class_budget)
+        child = dict(zip(classes, range(first, first + len(classes)), strict=True))
+        budgets = list(map(class_budget.__getitem__, classes))
+        class_budget.extend([b - alpha if b > alpha else 0.0 for b in budgets])
+        self.class_parent.extend(classes)
+        self.class_selection.extend(itertools.repeat(selection, len(classes)))
         self.n_classes = len(class_budget)
+        # Each supporting group moves to its class's child (the stores run in C).
         group_class = self.group_class
-        for g in self.p.supporters[project].groups:
-            group_class[g] = child[group_class[g]]
+        groups = self.p.supporters[project].groups
+        moved = map(child.__getitem__, map(group_class.__getitem__, groups))
+        collections.deque(map(group_class.__setitem__, groups, moved), maxlen=0)
         self.outcome.winners.append(project)
         _exclude_rivals(self.p, project, self.outcome)
 
