@@ -1,7 +1,5 @@
 """``python -m backend.tally``: the ``fairfund-tally`` command."""
 
-import sys
+from .cli import command
 
-from .cli import main
-
-sys.exit(main())
+command()

@@ -46,8 +46,7 @@ import io
 import itertools
 import math
 import operator
-import pathlib
-import random
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
@@ -207,20 +206,21 @@ def profile_exclusive(profile: Profile) -> tuple[tuple[str, ...], ...]:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def read_pabulib(source: str | pathlib.Path | TextIO, *, name: str = "") -> Profile:
+def read_pabulib(source: str | os.PathLike[str] | TextIO, *, name: str = "") -> Profile:
     """Read a Pabulib file into a :class:`Profile` (see the module's docstring for the rules).
 
-    ``source`` is a path (``str`` or ``Path``), the text of a file itself (a ``str`` holding a
+    ``source`` is a path (``str`` or a path object), the text of a file itself (a ``str`` holding a
     line break, as :func:`write_pabulib` returns) or an open text stream. ``name`` labels error
     messages (a path's file name by default). Raises :class:`PabulibError` (a ValueError) when the
     file cannot be read as Pabulib; a missing file raises OSError as usual.
     """
     if isinstance(source, str) and ("\n" in source or "\r" in source):
         return _Reader(io.StringIO(source, newline=""), name, source).read()
-    if isinstance(source, str | pathlib.Path):
-        path = pathlib.Path(source)
-        data = path.read_bytes()
-        label = name or path.name
+    if isinstance(source, str | os.PathLike):
+        path = os.fspath(source)
+        with open(path, "rb") as stream:
+            data = stream.read()
+        label = name or os.path.basename(path)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -1082,6 +1082,8 @@ def write_pabulib(
     rows = _voter_rows(profile)
     if shuffle_seed is not None:
         # Reproducible on purpose: the seed (secret until publication) lets the file be rebuilt.
+        import random  # only here: writing a shuffled file is rare
+
         random.Random(shuffle_seed).shuffle(rows)  # noqa: S311
         rows = [(str(n), b, extra) for n, (_, b, extra) in enumerate(rows, start=1)]
     vote_columns = list(profile.vote_columns) if profile.voter_ids else []
