@@ -93,9 +93,9 @@ def test_skipping_really_happens_and_agrees() -> None:
 def test_the_lazy_float_engine_alone_equals_the_reference(
     profile: Profile, completion: Completion
 ) -> None:
-    """Small profiles normally go to the exact engine (MES) or recorded runs (add1); force the
-    lazy float engine on numpy arrays that large elections use for add1, and check it on them
-    too."""
+    """Small profiles normally go to the float engine on Python lists (MES) or recorded runs
+    (add1); force the lazy float engine on numpy arrays that large elections use for add1, and
+    check it on them too."""
     saved = engine.EXACT_MAX_ENTRIES, engine.GALLOP_MAX_ENTRIES, engine.PURE_FLOAT
     engine.EXACT_MAX_ENTRIES, engine.GALLOP_MAX_ENTRIES, engine.PURE_FLOAT = -1, -1, False
     try:
@@ -110,8 +110,8 @@ def test_the_lazy_float_engine_alone_equals_the_reference(
 @settings(max_examples=300, deadline=None)
 @given(long_add1_profiles())
 def test_the_pure_float_engine_alone_equals_the_reference(profile: Profile) -> None:
-    """The lazy float engine on Python lists (mes_pure), which one MES run uses on all but
-    the smallest profiles: forced on small ones, checked against the reference."""
+    """The lazy float engine on Python lists (mes_pure), which one MES run uses on every
+    profile with any support: checked against the reference on small ones."""
     saved = engine.EXACT_MAX_ENTRIES, engine.PURE_FLOAT
     engine.EXACT_MAX_ENTRIES, engine.PURE_FLOAT = -1, True
     try:

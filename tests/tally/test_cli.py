@@ -426,7 +426,7 @@ def test_runs_in_a_virtual_environment_holding_nothing_else(tmp_path: Path) -> N
     )
     where, found = probe.stdout.splitlines()
     assert Path(where).is_relative_to(source)
-    assert found == "[]"  # no numpy, no Django: the exact engine alone
+    assert found == "[]"  # no numpy, no Django: the pure-Python engines alone
 
     files = [PABULIB / PLAC, PABULIB / LODZ_2025, PABULIB / ASSEN, PABULIB / AMSTERDAM]
     bare = tally(

@@ -31,7 +31,15 @@ from backend.tally.pabulib import (
     read_pabulib,
     write_pabulib,
 )
-from backend.tally.profile import Ballot, BallotKind, Profile, Project, group_ballots
+from backend.tally.profile import (
+    Ballot,
+    BallotKind,
+    Deferred,
+    Profile,
+    Project,
+    group_ballots,
+    make_ballots,
+)
 
 PABULIB_DIR = Path(
     os.environ.get(
@@ -923,3 +931,67 @@ def test_lodz_reads_its_votes_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pabulib._BallotParser, "keys_at_once", spy)
     read_pabulib(real("Poland_Lodz_2022.pb"))
     assert calls == [True]
+
+
+def test_per_voter_records_are_made_only_when_read() -> None:
+    """Each voter's ballot and extra cells are kept to write the file back: a tally never
+    reads them, so the bulk reader defers them, and they come out the same when asked for."""
+    text = (
+        "META\nkey;value\nnum_projects;2\nnum_votes;4\nbudget;10\nvote_type;approval\n"
+        "PROJECTS\nproject_id;cost\na;4\nb;6\n"
+        "VOTES\nvoter_id;vote;age\n1;a,b;30\n2;b;41\n3;b,a;52\n4;a;63\n"
+    )
+    profile = read_pabulib(text)
+    assert isinstance(profile.voter_ballots, Deferred)
+    assert isinstance(profile.vote_extra, Deferred)
+    # Their lengths are known without making them.
+    assert len(profile.voter_ballots) == len(profile.vote_extra) == 4
+    assert profile.voter_ballots._items is None
+    assert profile.vote_extra._items is None
+    # "a,b" and "b,a" are one ballot: their voters add up.
+    assert [(b.projects, b.count) for b in profile.ballots] == [
+        (("a", "b"), 2),
+        (("b",), 1),
+        (("a",), 1),
+    ]
+    expected = [0, 1, 0, 2]
+    assert profile.voter_ballots == expected
+    assert expected == profile.voter_ballots  # a list compares equal from either side
+    assert list(profile.vote_extra) == [("30",), ("41",), ("52",), ("63",)]
+    assert profile.vote_extra[1:3] == [("41",), ("52",)]
+    assert read_pabulib(write_pabulib(profile)).vote_extra == profile.vote_extra
+    with pytest.raises(TypeError):
+        hash(profile.voter_ballots)
+
+
+def test_a_deferred_list_is_made_once_and_must_have_its_length() -> None:
+    made: list[int] = []
+
+    def make() -> list[int]:
+        made.append(1)
+        return [7, 8, 9]
+
+    items = Deferred(make, 3)
+    assert repr(items) == "[7, 8, 9]"
+    assert items[-1] == 9
+    assert list(items) == [7, 8, 9]
+    assert made == [1]
+    assert items == Deferred(lambda: [7, 8, 9], 3)
+    assert items != [7, 8]
+    with pytest.raises(AssertionError, match="another length"):
+        list(Deferred(lambda: [1], 2))
+
+
+def test_ballots_made_in_bulk_are_the_dataclass_own() -> None:
+    keys = [(("a", "b"), None), ((), None), (("c",), (3,))]
+    made = make_ballots(keys, [2, 1, 5])
+    expected = [
+        Ballot(projects=("a", "b"), count=2),
+        Ballot(projects=(), count=1),
+        Ballot(projects=("c",), count=5, points=(3,)),
+    ]
+    assert made == expected
+    assert list(map(hash, made)) == list(map(hash, expected))
+    assert [repr(b) for b in made] == [repr(b) for b in expected]
+    with pytest.raises(AttributeError):  # still frozen
+        made[0].count = 3  # type: ignore[misc]

@@ -346,7 +346,24 @@ def canonical_input_sha256(profile: Profile, rule: Rule) -> str:
 
 # Ids whose JSON needs escapes, or whose characters sort before the quote that ends them or
 # the comma that joins them (and some that sort after both).
-ODD_IDS = ("a", "ab", "a b", "a!", "!", 'a"b', "a\\b", "é", "", "a,b", "\t", "Z", "~", "a-b", "a+b", "a.b")
+ODD_IDS = (
+    "a",
+    "ab",
+    "a b",
+    "a!",
+    "!",
+    'a"b',
+    "a\\b",
+    "é",
+    "",
+    "a,b",
+    "\t",
+    "Z",
+    "~",
+    "a-b",
+    "a+b",
+    "a.b",
+)
 
 
 @settings(max_examples=400, **SETTINGS)
