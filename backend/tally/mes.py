@@ -412,10 +412,15 @@ class _FastRun:
         """The classes of ``project``'s supporters (ascending) and how many voters each has."""
         np = self.np
         groups = self.group_class[self.index[project]]
-        if self.n_classes > 4 * len(groups):
-            # Many classes, few supporters: counting over every class would cost more.
-            classes, slot = np.unique(groups, return_inverse=True)
-            return classes, np.bincount(slot, weights=self.weights[project])
+        if 0 < 8 * len(groups) < self.n_classes:
+            # Many classes, few supporters: counting over every class would cost more. Sort
+            # the supporters by class and add up each run of one class (np.unique would do
+            # the same sort with several more steps around it). The counts are whole numbers
+            # well below 2**53, so the order of adding changes nothing.
+            order = groups.argsort()
+            ordered = groups[order]
+            starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+            return ordered[starts], np.add.reduceat(self.weights[project][order], starts)
         totals = np.bincount(groups, weights=self.weights[project], minlength=self.n_classes)
         classes = np.flatnonzero(totals)
         return classes, totals[classes]
@@ -438,6 +443,8 @@ class _FastRun:
         # else drops out (alpha only rises, so this ends after a few rounds).
         everyone = float(weights.sum())
         alpha = cost / everyone
+        if float(budgets.min()) >= alpha:  # everyone can pay cost / heads (the usual case)
+            return alpha, classes, weights
         dropped = -1
         while True:
             short = budgets < alpha
