@@ -259,7 +259,6 @@ class _FastRun:
         self.p = problem
         self.np = np
         self.b0 = per_voter_budget
-        self.counts = np.asarray(problem.group_counts, dtype=np.float64)
         self.group_class = np.zeros(len(problem.group_counts), dtype=np.int64)
         capacity = 1024
         self.class_budget = np.empty(capacity, dtype=np.float64)
