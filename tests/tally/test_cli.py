@@ -457,3 +457,47 @@ def test_the_benchmark_script_help_runs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "pabutools" in done.stdout
+
+
+@needs_pabulib
+@pytest.mark.parametrize("output", ["json", "text"])
+def test_a_reader_that_has_gone_ends_the_command_quietly(output: str) -> None:
+    """Output into a pipe nobody reads any more (as when piped into ``head``): exit status 1,
+    and no traceback or "Exception ignored" on stderr, although the command leaves through
+    os._exit after flushing."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the command writes anything
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "backend.tally", "--format", output, PABULIB / AMSTERDAM],
+            cwd=ROOT,
+            env=_env(),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "Exception ignored" not in done.stderr
+
+
+def test_the_command_keeps_the_last_file_and_main_returns_in_process(tmp_path: Path) -> None:
+    """main() keeps nothing unless asked, and returns the status instead of ending the
+    process; with ``hold`` it keeps the last tallied file's profile and result."""
+    from backend.tally.cli import main
+
+    good = tmp_path / "good.pb"
+    good.write_text(
+        "META\nkey;value\nnum_projects;1\nnum_votes;1\nbudget;10\nvote_type;approval\n"
+        "PROJECTS\nproject_id;cost\na;4\nVOTES\nvoter_id;vote\n1;a\n",
+        encoding="utf-8",
+    )
+    hold: list[object] = []
+    assert main(["--rule", "greedy", str(good)], hold=hold) == 0
+    assert len(hold) == 1
+    assert main(["--rule", "greedy", str(good), str(tmp_path / "missing.pb")], hold=hold) == 1
+    assert hold == []  # the last file failed: nothing of it to keep
