@@ -425,36 +425,50 @@ class _FastRun:
         return classes, totals[classes]
 
     def _alpha(self, project: str) -> tuple[float | None, Any, Any]:
-        """Float alpha (None: unaffordable), and the paying classes with their voter counts."""
+        """Float alpha (None: unaffordable), and the paying classes with their voter counts, or
+        None for both when finding alpha did not need them (see :meth:`_paying`).
+
+        Worked out over the project's supporting groups, each at its class's budget: the same
+        sums as over the classes (a class's groups share its budget), without grouping them by
+        class first, which costs a sort; most evaluations only rank a project (it waits in the
+        heap), and the classes are grouped only for the one that is funded."""
         np = self.np
-        classes, weights = self._classes_of(project)
-        budgets = self.class_budget[classes]
+        weights = self.weights[project]
+        budgets = self.class_budget[self.group_class[self.index[project]]]
         cost = self.cost_f[project]
         total = float(budgets @ weights)
         if abs(total - cost) <= TOLERANCE * cost:
-            exact = self._exact_alpha_for(project, classes, weights, None)
+            classes, class_weights = self._classes_of(project)
+            exact = self._exact_alpha_for(project, classes, class_weights, None)
             self.outcome.exact_decisions += 1
-            return (None if exact is None else float(exact)), classes, weights
+            return (None if exact is None else float(exact)), classes, class_weights
         if total < cost:
-            return None, classes, weights
+            return None, None, None
         # Water-filling without sorting: start as if everyone paid alpha; those who cannot pay
         # all of it pay what they have, which raises alpha for the rest; repeat until no one
         # else drops out (alpha only rises, so this ends after a few rounds).
-        everyone = float(weights.sum())
+        everyone = float(self.heads[project])
         alpha = cost / everyone
         if float(budgets.min()) >= alpha:  # everyone can pay cost / heads (the usual case)
-            return alpha, classes, weights
+            return alpha, None, None
         dropped = -1
         while True:
             short = budgets < alpha
             count = int(np.count_nonzero(short))
             if count == dropped:
-                return alpha, classes, weights
+                return alpha, None, None
             dropped = count
             heads = everyone - float(weights[short].sum())
             if heads <= 0:  # everyone pays all they have (total == cost, within the tolerance)
-                return float(budgets.max()), classes, weights
+                return float(budgets.max()), None, None
             alpha = (cost - float(budgets[short] @ weights[short])) / heads
+
+    def _paying(self, project: str, classes: Any, weights: Any) -> tuple[Any, Any]:
+        """The paying classes and their voter counts, as :meth:`_alpha` gave them or, where it
+        did not need them, grouped now."""
+        if classes is None:
+            return self._classes_of(project)
+        return classes, weights
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -488,6 +502,7 @@ class _FastRun:
                 if alpha is None:
                     patterns[project] = None
                     continue
+                classes, weights = self._paying(project, classes, weights)
                 patterns[project] = self._full_payers(project, alpha, classes, weights)
                 rho = alpha / self.cost_f[project]
                 priced.append((rho, self.p.rank[project], project, alpha, classes, weights))
@@ -600,7 +615,7 @@ class _FastRun:
             rho = alpha / self.cost_f[project]
             rival = heap[0][0] if heap else None
             if rival is None or rho < rival * (1 - TOLERANCE):
-                return project, alpha, classes, weights
+                return (project, alpha, *self._paying(project, classes, weights))
             if rho > rival * (1 + TOLERANCE):
                 heapq.heappush(heap, (rho, rank, project))
                 continue
@@ -635,7 +650,7 @@ class _FastRun:
         self.outcome.exact_decisions += 1
 
         def exact_key(c: tuple[float, int, str, float, Any, Any]) -> tuple[Fraction, int]:
-            alpha = self._exact_alpha_for(c[2], c[4], c[5], c[3])
+            alpha = self._exact_alpha_for(c[2], *self._paying(c[2], c[4], c[5]), c[3])
             if alpha is None:
                 raise _NeedsExact
             return alpha / self.p.costs[c[2]], c[1]
@@ -644,7 +659,7 @@ class _FastRun:
         best = close[0]
         for c in close[1:]:
             heapq.heappush(heap, (c[0], c[1], c[2]))
-        return best[2], best[3], best[4], best[5]
+        return (best[2], best[3], *self._paying(best[2], best[4], best[5]))
 
     def _fund(self, project: str, alpha: float, classes: Any, weights: Any) -> None:
         np = self.np
