@@ -275,7 +275,8 @@ class _FastRun:
         self.class_parent = np.full(capacity, -1, dtype=np.int64)
         self.class_selection = np.full(capacity, -1, dtype=np.int64)
         self.exact_budget: dict[int, Fraction] = {0: per_voter_budget}
-        self.payment_masks: dict[int, int | None] = {0: 0}
+        self.payment_lanes: dict[int, int | None] = {0: 0}
+        self.lane_bits = max(problem.voters, 1).bit_length()
         self.selections: list[tuple[str, Any, Any, float]] = []
         self.exact_alpha: dict[int, Fraction] = {}
         if "index" not in problem.arrays:  # (the pure engine keeps other arrays there)
@@ -306,24 +307,27 @@ class _FastRun:
             self.exact_budget[child] = before - min(before, self._exact_selection_alpha(selection))
         return self.exact_budget[chain[0][0]] if chain else self.exact_budget[k]
 
-    def _payment_mask(self, k: int) -> int | None:
-        """Bit s set: class k's voters paid selection s's price in part. None: they paid all
-        they had at some selection, so class k's budget is exactly zero."""
-        masks = self.payment_masks
+    def _payment_lanes(self, k: int) -> int | None:
+        """Which selections class k's voters paid in part, one bit each, set in a lane of
+        ``lane_bits`` bits per selection (selection s: bit ``s * lane_bits``), so that adding up
+        ``voters * lanes`` over many classes counts, in every lane at once, the voters who paid
+        each selection in part (no lane can overflow: it counts at most every voter). None: they
+        paid all they had at some selection, so class k's budget is exactly zero."""
+        lanes_of = self.payment_lanes
         chain = []
-        while k not in masks:
+        while k not in lanes_of:
             chain.append(k)
             k = int(self.class_parent[k])
-        mask = masks[k]
+        lanes = lanes_of[k]
         for child in reversed(chain):
-            if mask is not None:
+            if lanes is not None:
                 selection = int(self.class_selection[child])
                 if self._paid_all(child, selection):
-                    mask = None
+                    lanes = None
                 else:
-                    mask |= 1 << selection
-            masks[child] = mask
-        return mask
+                    lanes += 1 << (selection * self.lane_bits)
+            lanes_of[child] = lanes
+        return lanes
 
     def _paid_all(self, child: int, selection: int) -> bool:
         """Whether the parent of ``child`` paid all it had at ``selection`` (exactly)."""
@@ -362,28 +366,31 @@ class _FastRun:
         heads = 0
         near: list[tuple[Fraction, int]] = []
         # What the clear full payers hold, summed without a Fraction per class: a class's
-        # budget is the start budget less the prices it paid in part (its mask of selections).
-        start_weight = 0
-        paid_weight: dict[int, int] = {}
+        # budget is the start budget less the prices it paid in part (its payment lanes, see
+        # _payment_lanes), so the voters who paid each earlier selection are counted at once.
+        full_voters: list[int] = []
+        full_lanes: list[int] = []
         for k, b, n in zip(class_list, budget_list, counts, strict=True):
             if b > high:
                 heads += n
             elif b < low:
-                mask = self._payment_mask(k)
-                if mask is None:  # paid all it had earlier: holds nothing
-                    continue
-                start_weight += n
-                while mask:  # each selection it paid in part: the set bits, lowest first
-                    lowest = mask & -mask
-                    selection = lowest.bit_length() - 1
-                    paid_weight[selection] = paid_weight.get(selection, 0) + n
-                    mask ^= lowest
+                lanes = self._payment_lanes(k)
+                if lanes is not None:  # (None: paid all it had earlier, holds nothing)
+                    full_voters.append(n)
+                    full_lanes.append(lanes)
             else:
                 near.append((self._exact_class_budget(k), n))
-        if start_weight:
-            held = self.b0 * start_weight - sum(
-                (self._exact_selection_alpha(t) * w for t, w in paid_weight.items()), Fraction(0)
-            )
+        if full_voters:
+            paid = sum(map(operator.mul, full_lanes, full_voters))
+            lane_bits, lane = self.lane_bits, (1 << self.lane_bits) - 1
+            held = self.b0 * sum(full_voters)
+            selection = 0
+            while paid:
+                voters = paid & lane
+                if voters:
+                    held -= self._exact_selection_alpha(selection) * voters
+                paid >>= lane_bits
+                selection += 1
             remaining -= held
         near.sort()
         heads += sum(n for _b, n in near)
@@ -739,7 +746,8 @@ class _PureRun(_FastRun):
         self.track_slopes = False
         self.n_classes = 1
         self.exact_budget = {0: per_voter_budget}
-        self.payment_masks = {0: 0}
+        self.payment_lanes = {0: 0}
+        self.lane_bits = max(problem.voters, 1).bit_length()
         self.selections = []
         self.exact_alpha = {}
         if "pure_heads" not in problem.arrays:
