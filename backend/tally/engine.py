@@ -28,7 +28,7 @@ from .mes import (
 )
 from .profile import Ballot, BallotKind, Profile
 from .result import ProjectOutcome, Reason, Result
-from .rules import Completion, Rule, RuleError, RuleName, fraction_text
+from .rules import Completion, Rule, RuleError, RuleName, fraction_text, sortable
 
 ENGINE_VERSION = "fairfund-tally/1"
 
@@ -96,11 +96,23 @@ def supporter_counts(
 ) -> dict[str, int]:
     """Per project, how many voters name it (the sum of the counts of its ballots).
 
-    ``naming``: the profile's ballots_naming, if already made."""
-    if naming is None:
-        naming = ballots_naming(profile)
-    counts = list(map(_count_of, profile.ballots))
-    return {p: sum(map(counts.__getitem__, gs)) for p, gs in naming.items()}
+    ``naming``: the profile's ballots_naming, if already made (MES needs it; greedy does not,
+    and counting without it is quicker)."""
+    if naming is not None:
+        counts = list(map(_count_of, profile.ballots))
+        return {p: sum(map(counts.__getitem__, gs)) for p, gs in naming.items()}
+    totals = dict.fromkeys(profile.projects, 0)
+    # Ballots of one voter (most, where identical ballots are grouped) are counted in C.
+    singles = [ballot for ballot in profile.ballots if ballot.count == 1]
+    named = collections.Counter(itertools.chain.from_iterable(_projects_of(singles)))
+    for project, n in named.items():
+        totals[project] += n
+    if len(singles) != len(profile.ballots):
+        for ballot in profile.ballots:
+            if ballot.count != 1:
+                for project in ballot.projects:
+                    totals[project] += ballot.count
+    return totals
 
 
 def _exclusive_groups(profile: Profile, rule: Rule) -> dict[str, frozenset[str]]:
@@ -135,7 +147,7 @@ def tally(profile: Profile, rule: Rule) -> Result:
 def _tally(profile: Profile, rule: Rule) -> Result:
     ranks = tie_ranks(profile, rule)
     exclusive = _exclusive_groups(profile, rule)
-    naming = ballots_naming(profile)
+    naming = ballots_naming(profile) if rule.name is RuleName.MES else None
     supporters = supporter_counts(profile, naming)
     score = scores(profile, supporters)
     minimum = _minimum(profile, rule)
@@ -200,7 +212,7 @@ def _greedy(
         supporters = supporter_counts(profile)
     order = sorted(
         (p for p in profile.projects if p not in already),
-        key=lambda p: (-score[p], profile.projects[p].cost, ranks[p]),
+        key=lambda p: (-sortable(score[p]), sortable(profile.projects[p].cost), ranks[p]),
     )
     left = budget
     winners: list[str] = []
@@ -335,7 +347,7 @@ def _run_mes(
     score: dict[str, Fraction],
     minimum: Fraction | None,
     supporters: dict[str, int],
-    naming: dict[str, list[int]],
+    naming: dict[str, list[int]] | None,
 ) -> tuple[dict[str, ProjectOutcome], list[str], int | None]:
     if profile.voters == 0:
         raise RuleError("the Method of Equal Shares needs at least one voter")

@@ -8,16 +8,18 @@ from fractions import Fraction
 
 from .profile import BallotKind, Profile
 from .result import ProjectOutcome, Reason, Result
-from .rules import RuleName
+from .rules import RuleName, sortable
+
+PENNY = Decimal("0.01")
 
 
 def money(amount: Fraction, currency: str) -> str:
     """'PLN 1,603,000' or 'PLN 41.20' (exact amounts shown to the penny)."""
-    value = Decimal(amount.numerator) / Decimal(amount.denominator)
     if amount.denominator == 1:
         text = f"{amount.numerator:,}"
     else:
-        text = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
+        value = Decimal(amount.numerator) / Decimal(amount.denominator)
+        text = f"{value.quantize(PENNY, rounding=ROUND_HALF_EVEN):,}"
     return f"{currency} {text}".strip()
 
 
@@ -95,7 +97,14 @@ def explained(
         else (None if rule.min_share is None else rule.min_share * profile.voters)
     )
     ordered = sorted(
-        outcomes.values(), key=lambda o: (not o.funded, o.rank or 0, -o.score, o.cost, o.project_id)
+        outcomes.values(),
+        key=lambda o: (
+            not o.funded,
+            o.rank or 0,
+            -sortable(o.score),
+            sortable(o.cost),
+            o.project_id,
+        ),
     )
     return {
         o.project_id: replace(o, explanation=_sentence(profile, result, o, minimum))

@@ -63,3 +63,9 @@ def fraction_text(value: Fraction) -> str:
     return (
         str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
     )
+
+
+def sortable(value: Fraction) -> int | Fraction:
+    """The same number, as an int where it is whole: ints compare many times quicker than
+    Fractions, and comparing an int with a Fraction is still exact (for sort keys)."""
+    return value.numerator if value.denominator == 1 else value

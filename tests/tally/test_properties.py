@@ -67,6 +67,9 @@ def check_against_reference(profile: Profile, rule: Rule) -> Result:
             assert outcome.reason not in (Reason.FUNDED, Reason.FUNDED_BY_COMPLETION)
         assert outcome.cost == profile.projects[project].cost
         assert outcome.score == reference.scores(profile)[project]
+        # Supporters: the voters whose ballot names it (counted one way for greedy, another
+        # for MES, which needs each project's ballots anyway).
+        assert outcome.supporters == sum(b.count for b in profile.ballots if project in b.projects)
 
     if rule.name is RuleName.MES:
         if rule.completion is Completion.NONE:
