@@ -221,44 +221,34 @@ def _greedy(
     stopped = False
     for project in order:
         cost = profile.projects[project].cost
-
-        def outcome(
-            reason: Reason,
-            rank: int | None = None,
-            *,
-            p: str = project,
-            c: Fraction = cost,
-            before: Fraction = left,
-        ) -> ProjectOutcome:
-            return ProjectOutcome(
-                project_id=p,
-                funded=rank is not None,
-                reason=reason,
-                cost=c,
-                score=score[p],
-                supporters=supporters[p],
-                rank=rank,
-                left_when_considered=before,
-            )
-
+        before = left
+        rank: int | None = None
         if minimum is not None and score[project] < minimum:
-            outcomes[project] = outcome(Reason.BELOW_MINIMUM)
-        elif exclusive.get(project, frozenset()) & taken:
-            outcomes[project] = outcome(Reason.EXCLUDED)
+            reason = Reason.BELOW_MINIMUM
+        elif project in exclusive and exclusive[project] & taken:
+            reason = Reason.EXCLUDED
         elif stopped:
-            outcomes[project] = outcome(Reason.STOPPED)
+            reason = Reason.STOPPED
         elif cost <= left:
-            outcomes[project] = outcome(
-                Reason.FUNDED_BY_COMPLETION if completion else Reason.FUNDED,
-                len(already) + len(winners) + 1,
-            )
+            reason = Reason.FUNDED_BY_COMPLETION if completion else Reason.FUNDED
+            rank = len(already) + len(winners) + 1
             left -= cost
             winners.append(project)
             taken |= exclusive.get(project, frozenset())
         else:
             if rule.name is RuleName.GREEDY_NO_SKIP:
                 stopped = True
-            outcomes[project] = outcome(Reason.NOT_ENOUGH_LEFT)
+            reason = Reason.NOT_ENOUGH_LEFT
+        outcomes[project] = ProjectOutcome(
+            project_id=project,
+            funded=rank is not None,
+            reason=reason,
+            cost=cost,
+            score=score[project],
+            supporters=supporters[project],
+            rank=rank,
+            left_when_considered=before,
+        )
     return outcomes, winners
 
 

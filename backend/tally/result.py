@@ -21,7 +21,7 @@ class Reason(StrEnum):
     NO_COST = "no_cost"  # MES: nothing to share, so nobody gains by paying for it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProjectOutcome:
     project_id: str
     funded: bool
