@@ -288,10 +288,21 @@ class _FastRun:
             }
             problem.arrays["heads"] = {p: sum(s.counts) for p, s in problem.supporters.items()}
             problem.arrays["cost_f"] = {p: float(c) for p, c in problem.costs.items()}
+            # For _alpha's water-filling: per project, its groups' sizes beside room for what
+            # each group holds; and a buffer for the row of who cannot pay.
+            problem.arrays["paired"] = {
+                p: np.column_stack((w, np.zeros_like(w)))
+                for p, w in problem.arrays["weights"].items()
+            }
+            problem.arrays["short"] = np.empty(
+                max((len(s.groups) for s in problem.supporters.values()), default=0)
+            )
         self.index = problem.arrays["index"]
         self.weights = problem.arrays["weights"]
         self.heads = problem.arrays["heads"]
         self.cost_f = problem.arrays["cost_f"]
+        self.paired = problem.arrays["paired"]
+        self.short_buffer = problem.arrays["short"]
         self.outcome = MesOutcome()
 
     # -- exact values, computed only when a decision needs them --------------------------------
@@ -458,17 +469,23 @@ class _FastRun:
         alpha = cost / everyone
         if float(budgets.min()) >= alpha:  # everyone can pay cost / heads (the usual case)
             return alpha, None, None
-        dropped = -1
+        # Each round's two sums in one product: a 0/1 row of the groups that cannot pay alpha
+        # times the columns of the groups' sizes and of what each group holds. The sizes are
+        # whole numbers (exact in floats), so their sum shows exactly when no one else drops out.
+        paired = self.paired[project]
+        np.multiply(budgets, weights, out=paired[:, 1])
+        short = self.short_buffer[: len(budgets)]
+        dropped = -1.0
         while True:
-            short = budgets < alpha
-            count = int(np.count_nonzero(short))
-            if count == dropped:
+            np.less(budgets, alpha, out=short)
+            short_heads, short_held = (short @ paired).tolist()
+            if short_heads == dropped:
                 return alpha, None, None
-            dropped = count
-            heads = everyone - float(weights[short].sum())
+            dropped = short_heads
+            heads = everyone - short_heads
             if heads <= 0:  # everyone pays all they have (total == cost, within the tolerance)
                 return float(budgets.max()), None, None
-            alpha = (cost - float(budgets[short] @ weights[short])) / heads
+            alpha = (cost - short_held) / heads
 
     def _paying(self, project: str, classes: Any, weights: Any) -> tuple[Any, Any]:
         """The paying classes and their voter counts, as :meth:`_alpha` gave them or, where it
