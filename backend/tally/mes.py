@@ -268,6 +268,7 @@ class _FastRun:
         self.class_slope[0] = 1.0
         self.room = float("inf")
         self.track_slopes = False  # only recorded runs (add1's skipping) need slopes
+        self.last_alpha: dict[str, float] = {}  # each project's price when last worked out
         self.n_classes = 1
         # Lazy exactness: class -> (parent class, selection index); selection -> (project,
         # classes paying, their voter counts); exact values memoised.
@@ -475,11 +476,15 @@ class _FastRun:
         paired = self.paired[project]
         np.multiply(budgets, weights, out=paired[:, 1])
         short = self.short_buffer[: len(budgets)]
+        # Any start at or below the price rises to it; the price found the last time in this
+        # run is one (prices only rise; the margin covers its rounding), and it saves rounds.
+        alpha = max(alpha, self.last_alpha.get(project, 0.0) * (1 - TOLERANCE))
         dropped = -1.0
         while True:
             np.less(budgets, alpha, out=short)
             short_heads, short_held = (short @ paired).tolist()
             if short_heads == dropped:
+                self.last_alpha[project] = alpha
                 return alpha, None, None
             dropped = short_heads
             heads = everyone - short_heads
