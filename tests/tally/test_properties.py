@@ -164,19 +164,25 @@ def test_pure_float_mes_matches_the_reference(data: st.DataObject) -> None:
         check_against_reference(profile, rule)
 
 
-@settings(max_examples=300, **SETTINGS)
-@given(st.data())
-def test_the_three_mes_engines_give_the_same_outcome(data: st.DataObject) -> None:
-    """Larger profiles than the reference can take: exact Fractions, floats on numpy arrays
-    and floats on Python lists give the same winners, in order, and the same exact payments."""
-    numpy = pytest.importorskip("numpy")
+def larger_mes_problem(data: st.DataObject) -> tuple[mes.MesProblem, Fraction]:
+    """An approval profile larger than the reference can take, as the MES engines see it, and
+    its per-voter budget."""
     profile = data.draw(
         profiles(kinds=(BallotKind.APPROVAL,), max_projects=10, max_voters=60, file_groups=False)
     )
     rule = Rule(name=RuleName.MES)
     ranks = engine.tie_ranks(profile, rule)
     problem = engine.mes_problem(profile, ranks, {}, engine.scores(profile), None)
-    base = profile.budget / profile.voters
+    return problem, profile.budget / profile.voters
+
+
+@settings(max_examples=300, **SETTINGS)
+@given(st.data())
+def test_the_three_mes_engines_give_the_same_outcome(data: st.DataObject) -> None:
+    """Larger profiles than the reference can take: exact Fractions, floats on numpy arrays
+    and floats on Python lists give the same winners, in order, and the same exact payments."""
+    numpy = pytest.importorskip("numpy")
+    problem, base = larger_mes_problem(data)
     exact = mes.mes_exact(problem, base)
     for fast in (mes.mes_fast(problem, base, numpy), mes.mes_pure(problem, base)):
         settled = mes.settled(problem, base, fast)
@@ -194,13 +200,7 @@ def test_the_float_engines_price_every_project_as_exact_arithmetic_does(
     unaffordable exactly where exact arithmetic does. Decisions are re-made exactly only near a
     tie, so a price that is wrong by a little would otherwise go unseen on small profiles."""
     numpy = pytest.importorskip("numpy")
-    profile = data.draw(
-        profiles(kinds=(BallotKind.APPROVAL,), max_projects=10, max_voters=60, file_groups=False)
-    )
-    rule = Rule(name=RuleName.MES)
-    ranks = engine.tie_ranks(profile, rule)
-    problem = engine.mes_problem(profile, ranks, {}, engine.scores(profile), None)
-    base = profile.budget / profile.voters
+    problem, base = larger_mes_problem(data)
     for run in (mes._FastRun(problem, base, numpy), mes._PureRun(problem, base)):
         try:
             run.run()
