@@ -99,6 +99,23 @@ def _solve_rho(
     return max(budgets[i] / utilities[i] for i in order)
 
 
+def _fill(remaining: Fraction, heads: int, near: list[tuple[Fraction, int]]) -> Fraction | None:
+    """The exact alpha once the clear cases are settled: ``remaining`` is the cost less what
+    the clear full payers hold, ``heads`` the voters who clearly pay alpha, and ``near`` the
+    (exact budget, voters) of the classes too close to alpha to tell in floats."""
+    near.sort()
+    heads += sum(n for _b, n in near)
+    for budget, n in near:
+        if heads and remaining <= budget * heads:
+            return remaining / heads
+        remaining -= n * budget
+        heads -= n
+    if heads:
+        return remaining / heads
+    # Everyone pays all they have: affordable only if that is exactly the cost.
+    return max((b for b, _n in near), default=None) if remaining == 0 else None
+
+
 def mes_exact(problem: MesProblem, per_voter_budget: Fraction) -> MesOutcome:
     """MES with Fractions; budgets per class of voter groups that share a payment history."""
     group_class = [0] * len(problem.group_counts)
@@ -404,17 +421,7 @@ class _FastRun:
                 paid >>= lane_bits
                 selection += 1
             remaining -= held
-        near.sort()
-        heads += sum(n for _b, n in near)
-        for budget, n in near:
-            if heads and remaining <= budget * heads:
-                return remaining / heads
-            remaining -= n * budget
-            heads -= n
-        if heads:
-            return remaining / heads
-        # Everyone pays all they have: affordable only if that is exactly the cost.
-        return max((b for b, _n in near), default=None) if remaining == 0 else None
+        return _fill(remaining, heads, near)
 
     def _as_lists(self, classes: Any, weights: Any) -> tuple[list[int], list[float], list[int]]:
         """Paying classes, their float budgets and their voter counts, as Python lists."""
@@ -743,10 +750,76 @@ class _FastRun:
         return outcome
 
     def exact_payments(self) -> dict[str, Fraction]:
-        return {
-            project: self._exact_selection_alpha(i)
-            for i, (project, *_rest) in enumerate(self.selections)
-        }
+        """Every selection's exact alpha, all classes of each selection at once.
+
+        A class's exact budget is the start budget less the alphas of the selections its
+        voters paid in part, or exactly nothing once they have paid all they had; both are
+        recorded per class, a selection at a time in the order funded (a selection's classes
+        hold their parents' record and one more step, so each needs only the alphas before
+        it). Then what a selection's clear full payers hold is the voters who paid each earlier
+        selection (one matrix product) times its alpha, summed in whole numbers over a common
+        denominator. Classes too close to alpha to tell in floats are sorted exactly, as in
+        :meth:`_exact_alpha_for`.
+        """
+        np = self.np
+        selections = len(self.selections)
+        # paid[k, s]: class k's voters paid selection s in part; empty[k]: they hold nothing.
+        paid = np.zeros((self.n_classes, selections), dtype=np.uint8)
+        empty = np.zeros(self.n_classes, dtype=bool)
+        # Every exact amount so far as whole numbers of 1/denominator: the start budget and
+        # each earlier selection's alpha (scaled[s]).
+        denominator = self.b0.denominator
+        start_budget = self.b0.numerator
+        scaled: list[int] = []
+        payments: dict[str, Fraction] = {}
+        first = 1  # the first class each selection made (class 0 is everyone at the start)
+
+        def held(paid_rows: Any, voters: Any) -> int:
+            """What ``voters`` voters of each class with these records hold, in 1/denominator."""
+            times: list[int] = (voters @ paid_rows)[: len(scaled)].astype(np.int64).tolist()
+            paid_out: int = sum(map(operator.mul, scaled, times))
+            return start_budget * round(float(voters.sum())) - paid_out
+
+        for s, (project, classes, weights, alpha_f) in enumerate(self.selections):
+            budgets = self.class_budget[classes]
+            gone = empty[classes]
+            above = (budgets > alpha_f * (1 + TOLERANCE)) & ~gone
+            below = (budgets < alpha_f * (1 - TOLERANCE)) & ~gone
+            near_mask = ~(above | below | gone)
+            rows = paid[classes]
+            remaining = self.p.costs[project] - Fraction(
+                held(rows[below], weights[below]), denominator
+            )
+            near_exact = [
+                Fraction(held(rows[i : i + 1], weights[i : i + 1]), denominator)
+                for i in np.flatnonzero(near_mask).tolist()
+            ]
+            voters = [round(n) for n in weights[near_mask].tolist()]
+            near = list(zip(near_exact, voters, strict=True))
+            alpha = _fill(remaining, round(float(weights[above].sum())), near)
+            # None: the float run funded what exact arithmetic cannot. Outside the band: the
+            # float alpha was further off than the tolerance, so the clear cases may not be.
+            if alpha is None or not alpha_f * (1 - TOLERANCE) <= alpha <= alpha_f * (1 + TOLERANCE):
+                raise _NeedsExact
+            payments[project] = self.exact_alpha[s] = alpha
+            # The classes this selection made, one per paying class in the same order.
+            children = slice(first, first + len(classes))
+            first += len(classes)
+            keeps = above.copy()
+            if near_exact:
+                keeps[near_mask] = [b > alpha for b in near_exact]
+            paid[children] = rows
+            paid[children, s] = keeps
+            empty[children] = ~keeps
+            # alpha in whole numbers of a new common denominator, the others rescaled to it.
+            common = math.lcm(denominator, alpha.denominator)
+            if common != denominator:
+                factor = common // denominator
+                scaled = [a * factor for a in scaled]
+                start_budget *= factor
+                denominator = common
+            scaled.append(alpha.numerator * (denominator // alpha.denominator))
+        return payments
 
 
 class _PureRun(_FastRun):
@@ -794,6 +867,14 @@ class _PureRun(_FastRun):
     def _as_lists(self, classes: Any, weights: Any) -> tuple[list[int], list[float], list[int]]:
         budget = self.class_budget
         return classes, [budget[k] for k in classes], weights
+
+    def exact_payments(self) -> dict[str, Fraction]:
+        """Every selection's exact alpha, one selection at a time (its paying classes in a
+        Python loop; no numpy here)."""
+        return {
+            project: self._exact_selection_alpha(i)
+            for i, (project, *_rest) in enumerate(self.selections)
+        }
 
     def _classes_of(self, project: str) -> tuple[Any, Any]:
         """The classes of ``project``'s supporters and how many voters each has (in order of
