@@ -56,7 +56,9 @@ OUR_ARGS = {
 }
 
 # Runs in the installed command's environment: our parse and each rule timed apart, inside
-# one process (best of the given runs; GC paused as the command pauses it); one JSON line.
+# one process (best of the given runs; GC paused as the command pauses it); one JSON line. The
+# rules run as a long-lived process (the worker) runs them: numpy, for MES on all but the
+# smallest elections, is imported once, in the first run.
 OURS_INSIDE_WORKER = """
 import gc, json, sys, time
 from fractions import Fraction

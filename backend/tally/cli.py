@@ -276,7 +276,7 @@ def tally_file(path: str, args: argparse.Namespace) -> tuple[Profile, Result, di
 
     profile = read_pabulib(path)
     rule, notes = _rule_for(profile, args)
-    return profile, tally(profile, rule), notes
+    return profile, tally(profile, rule, short_lived=True), notes
 
 
 def _error_text(exc: BaseException) -> str:

@@ -138,13 +138,19 @@ def _minimum(profile: Profile, rule: Rule) -> Fraction | None:
     return None
 
 
-def tally(profile: Profile, rule: Rule) -> Result:
-    """Apply ``rule`` to ``profile``."""
+def tally(profile: Profile, rule: Rule, *, short_lived: bool = False) -> Result:
+    """Apply ``rule`` to ``profile``.
+
+    ``short_lived``: the calling process runs this tally and exits (the command), so numpy's
+    import, a tenth of a second, counts against a single MES run, which then takes Python
+    floats up to a far larger election. A long-lived process (the worker) pays that import
+    once and gets numpy's speed on every election but the smallest.
+    """
     with collector_paused():
-        return _tally(profile, rule)
+        return _tally(profile, rule, short_lived)
 
 
-def _tally(profile: Profile, rule: Rule) -> Result:
+def _tally(profile: Profile, rule: Rule, short_lived: bool) -> Result:
     ranks = tie_ranks(profile, rule)
     exclusive = _exclusive_groups(profile, rule)
     naming = ballots_naming(profile) if rule.name is RuleName.MES else None
@@ -153,7 +159,7 @@ def _tally(profile: Profile, rule: Rule) -> Result:
     minimum = _minimum(profile, rule)
     if rule.name is RuleName.MES:
         outcomes, winners, add1 = _run_mes(
-            profile, rule, ranks, exclusive, score, minimum, supporters, naming
+            profile, rule, ranks, exclusive, score, minimum, supporters, naming, short_lived
         )
     else:
         outcomes, winners = _greedy(
@@ -338,6 +344,7 @@ def _run_mes(
     minimum: Fraction | None,
     supporters: dict[str, int],
     naming: dict[str, list[int]] | None,
+    short_lived: bool,
 ) -> tuple[dict[str, ProjectOutcome], list[str], int | None]:
     if profile.voters == 0:
         raise RuleError("the Method of Equal Shares needs at least one voter")
@@ -350,7 +357,11 @@ def _run_mes(
         if entries <= EXACT_MAX_ENTRIES:
             # Nobody supports anything: nothing for floats to speed up.
             outcome = settled(problem, base, run_mes(problem, base, None))
-        elif PURE_FLOAT and problem.cost_utilities and entries <= PURE_MAX_ENTRIES:
+        elif (
+            PURE_FLOAT
+            and problem.cost_utilities
+            and entries <= (PURE_MAX_ENTRIES_SHORT_LIVED if short_lived else PURE_MAX_ENTRIES)
+        ):
             outcome = settled(problem, base, mes_pure(problem, base))
         else:
             outcome = settled(problem, base, run_mes(problem, base, NUMPY))
@@ -385,9 +396,13 @@ GALLOP_MAX_ENTRIES = 20_000
 # on Python lists is quicker even on small elections (Budapest 2022: 13 ms exactly, 2.4 ms with
 # floats), and it falls back to the exact engine itself when floats cannot certify a decision.
 EXACT_MAX_ENTRIES = 0
-# Up to this many, one MES run (no completion) is quickest with Python floats (mes_pure): numpy's
-# import alone takes longer. False: never (the tests then check numpy's and the exact engine).
-PURE_MAX_ENTRIES = 1_000_000
+# Up to this many, one MES run (no completion) is quickest with Python floats (mes_pure), numpy
+# loaded or not (Budapest 2022, 1,556: 1.2 ms against 1.5; Gdynia 2024, 2,198: 1.2 against 0.8).
+PURE_MAX_ENTRIES = 2_000
+# The same in a short-lived process (see tally), where numpy's import alone takes longer than
+# the run on Python floats on every election we know (Ursynów 2019, 95,924 pairs: 88 ms).
+PURE_MAX_ENTRIES_SHORT_LIVED = 1_000_000
+# False: never Python floats (the tests then check numpy's and the exact engine).
 PURE_FLOAT = True
 # Recorded runs made before judging whether skipping pays (then kept only while skips average
 # GALLOP_MIN_STEPS_PER_RUN steps a run): where it pays it shows at once, and where it does not

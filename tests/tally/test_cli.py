@@ -396,6 +396,37 @@ def test_help_imports_neither_numpy_nor_django_nor_the_engine() -> None:
 
 
 @needs_pabulib
+def test_one_mes_run_imports_numpy_in_a_long_lived_process_only() -> None:
+    """Chojny 2025 (6,179 supporter-group pairs, well above the smallest elections): the
+    command, which exits after it, runs MES without importing numpy; a long-lived process (the
+    worker, calling ``tally`` itself) takes numpy; both give the same result."""
+    script = (
+        "import json, sys; from backend.tally.engine import tally; "
+        "from backend.tally.pabulib import read_pabulib; "
+        "from backend.tally.rules import Rule, RuleName; "
+        f"profile = read_pabulib({str(PABULIB / LODZ_2025)!r}); "
+        "result = tally(profile, Rule(name=RuleName.MES), short_lived=sys.argv[1] == 'once'); "
+        "print(json.dumps(['numpy' in sys.modules, result.result_sha256]))"
+    )
+    found = {}
+    for how in ("once", "long"):
+        done = subprocess.run(
+            [sys.executable, "-c", script, how],
+            cwd=ROOT,
+            env=_env(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found[how] = json.loads(done.stdout)
+    assert found["once"][0] is False
+    assert found["long"][0] is True
+    assert found["once"][1] == found["long"][1]
+    command = records(tally("--format", "json", "--rule", "mes", PABULIB / LODZ_2025))[0]
+    assert command["result_sha256"] == found["once"][1]
+
+
+@needs_pabulib
 def test_runs_in_a_virtual_environment_holding_nothing_else(tmp_path: Path) -> None:
     """A fresh venv, nothing installed: only backend/__init__.py and backend/tally/ copied."""
     venv = tmp_path / "venv"
