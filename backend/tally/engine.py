@@ -26,7 +26,7 @@ from .mes import (
     same_outcome_between,
     settled,
 )
-from .profile import Ballot, BallotKind, Profile
+from .profile import Ballot, BallotKind, Deferred, Profile
 from .result import ProjectOutcome, Reason, Result
 from .rules import Completion, Rule, RuleError, RuleName, fraction_text, sortable
 
@@ -99,8 +99,14 @@ def supporter_counts(
     ``naming``: the profile's ballots_naming, if already made (MES needs it; greedy does not,
     and counting without it is quicker)."""
     if naming is not None:
-        counts = list(map(_count_of, profile.ballots))
-        return {p: sum(map(counts.__getitem__, gs)) for p, gs in naming.items()}
+        # Every ballot naming a project adds one voter (the lists' lengths), and each ballot of
+        # several voters the rest of them.
+        named = {p: len(gs) for p, gs in naming.items()}
+        for ballot in profile.ballots:
+            if ballot.count != 1:
+                for project in ballot.projects:
+                    named[project] += ballot.count - 1
+        return named
     totals = dict.fromkeys(profile.projects, 0)
     # Ballots of one voter (most, where identical ballots are grouped) are counted in C.
     singles = [ballot for ballot in profile.ballots if ballot.count == 1]
@@ -275,20 +281,26 @@ def mes_problem(
     cost_utilities = profile.kind in (BallotKind.APPROVAL, BallotKind.CHOOSE_1)
     groups: dict[str, list[int]] = {p: [] for p in profile.projects}
     group_counts = list(map(_count_of, profile.ballots))
+    counts: dict[str, Sequence[int]]
     if cost_utilities:
         groups = ballots_naming(profile) if naming is None else naming
-        counts = {p: list(map(group_counts.__getitem__, gs)) for p, gs in groups.items()}
+        # Made only if an engine reads them: numpy's takes the sizes from group_counts.
+        counts = {
+            p: Deferred(functools.partial(list, map(group_counts.__getitem__, gs)), len(gs))
+            for p, gs in groups.items()
+        }
         utilities = {p: [profile.projects[p].cost] * len(gs) for p, gs in groups.items()}
     else:
-        counts = {p: [] for p in profile.projects}
+        sizes: dict[str, list[int]] = {p: [] for p in profile.projects}
         utilities = {p: [] for p in profile.projects}
         for g, ballot in enumerate(profile.ballots):
             assert ballot.points is not None
             for project, points in zip(ballot.projects, ballot.points, strict=True):
                 if points > 0:
                     groups[project].append(g)
-                    counts[project].append(ballot.count)
+                    sizes[project].append(ballot.count)
                     utilities[project].append(Fraction(points))
+        counts = dict(sizes)
     candidates = frozenset(
         p
         for p in profile.projects
@@ -539,11 +551,11 @@ def _ballots_json(ballots: Sequence[Ballot], known: Iterable[str]) -> str:
     plain = {None} >= set(map(_points_of, ballots))
     if plain and all(p and min(p) > "," and "\\" not in p for p in known):
         # Every character of every id sorts after the comma (so after the quote too, and none
-        # is a control character JSON escapes): the comma-joined ids sort exactly as the tuples
-        # do (a prefix first), name each tuple uniquely, and become the JSON list of the ids
-        # once each comma turns into '","' (done for all ballots at once, a line per ballot).
+        # is a control character JSON escapes): the ids joined by '","' sort exactly as the
+        # tuples do (a prefix first: the quote sorts before every character of an id), name
+        # each tuple uniquely, and are the inside of the JSON list of the ids.
         counts = list(map(_count_of, ballots))
-        texts = list(map(",".join, _projects_of(ballots)))
+        texts = list(map('","'.join, _projects_of(ballots)))
         if len(set(texts)) != len(texts):  # identical ballots not grouped: add their counts
             merged: dict[str, int] = {}
             for text, count in zip(texts, counts, strict=True):
@@ -556,8 +568,8 @@ def _ballots_json(ballots: Sequence[Ballot], known: Iterable[str]) -> str:
         empty = bool(lines) and lines[0].startswith("\x02")  # the empty ballot sorts first
         parts = [f"[[],null,{lines.pop(0)[1:]}]"] if empty else []
         if lines:
-            body = "\x01".join(lines).replace(",", '","')
-            parts.append('[["' + body.replace("\x02", '"],null,').replace("\x01", '],[["') + "]")
+            body = "\x01".join(lines).replace("\x02", '"],null,').replace("\x01", '],[["')
+            parts.append('[["' + body + "]")
         return "[" + ",".join(parts) + "]"
     encode = json.JSONEncoder(ensure_ascii=False).encode
     named = sorted(set(itertools.chain.from_iterable(_projects_of(ballots))))

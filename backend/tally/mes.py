@@ -298,23 +298,7 @@ class _FastRun:
         self.selections: list[tuple[str, Any, Any, float]] = []
         self.exact_alpha: dict[int, Fraction] = {}
         if "index" not in problem.arrays:  # (the pure engine keeps other arrays there)
-            problem.arrays["index"] = {
-                p: np.asarray(s.groups, dtype=np.int64) for p, s in problem.supporters.items()
-            }
-            problem.arrays["weights"] = {
-                p: np.asarray(s.counts, dtype=np.float64) for p, s in problem.supporters.items()
-            }
-            problem.arrays["heads"] = {p: sum(s.counts) for p, s in problem.supporters.items()}
-            problem.arrays["cost_f"] = {p: float(c) for p, c in problem.costs.items()}
-            # For _alpha's water-filling: per project, its groups' sizes beside room for what
-            # each group holds; and a buffer for the row of who cannot pay.
-            problem.arrays["paired"] = {
-                p: np.column_stack((w, np.zeros_like(w)))
-                for p, w in problem.arrays["weights"].items()
-            }
-            problem.arrays["short"] = np.empty(
-                max((len(s.groups) for s in problem.supporters.values()), default=0)
-            )
+            self._make_arrays(problem)
         self.index = problem.arrays["index"]
         self.weights = problem.arrays["weights"]
         self.heads = problem.arrays["heads"]
@@ -322,6 +306,35 @@ class _FastRun:
         self.paired = problem.arrays["paired"]
         self.short_buffer = problem.arrays["short"]
         self.outcome = MesOutcome()
+
+    def _make_arrays(self, problem: MesProblem) -> None:
+        """Per project, its supporting groups (``index``), their sizes (``weights``), their
+        voters in all (``heads``) and its cost as a float; for _alpha's water-filling, its
+        groups' sizes beside room for what each group holds (``paired``), and a buffer for the
+        row of who cannot pay. Every project's part is a view of one array made at once."""
+        np = self.np
+        supporters = problem.supporters
+        lengths = [len(s.groups) for s in supporters.values()]
+        entries = sum(lengths)
+        groups = np.fromiter(
+            itertools.chain.from_iterable(s.groups for s in supporters.values()),
+            dtype=np.int64,
+            count=entries,
+        )
+        paired = np.zeros((entries, 2), dtype=np.float64)
+        paired[:, 0] = np.asarray(problem.group_counts, dtype=np.float64)[groups]
+        owner = np.repeat(np.arange(len(lengths)), lengths)
+        heads = np.bincount(owner, weights=paired[:, 0], minlength=len(lengths)).tolist()
+        index, weights, pairs, start = {}, {}, {}, 0
+        for project, length in zip(supporters, lengths, strict=True):
+            end = start + length
+            index[project], weights[project] = groups[start:end], paired[start:end, 0]
+            pairs[project] = paired[start:end]
+            start = end
+        problem.arrays.update(index=index, weights=weights, paired=pairs)
+        problem.arrays["heads"] = dict(zip(supporters, heads, strict=True))
+        problem.arrays["cost_f"] = {p: float(c) for p, c in problem.costs.items()}
+        problem.arrays["short"] = np.empty(max(lengths, default=0))
 
     # -- exact values, computed only when a decision needs them --------------------------------
 
