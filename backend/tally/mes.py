@@ -763,35 +763,19 @@ class _FastRun:
         return outcome
 
     def exact_payments(self) -> dict[str, Fraction]:
-        """Every selection's exact alpha, all classes of each selection at once.
-
-        A class's exact budget is the start budget less the alphas of the selections its
-        voters paid in part, or exactly nothing once they have paid all they had; both are
-        recorded per class, a selection at a time in the order funded (a selection's classes
-        hold their parents' record and one more step, so each needs only the alphas before
-        it). Then what a selection's clear full payers hold is the voters who paid each earlier
-        selection (one matrix product) times its alpha, summed in whole numbers over a common
-        denominator. Classes too close to alpha to tell in floats are sorted exactly, as in
-        :meth:`_exact_alpha_for`.
-        """
+        """Every selection's exact alpha, in the order funded (see :class:`_Settlement`), each
+        class's record a 0/1 row of the selections its voters paid in part, so that the voters
+        of a selection's clear full payers who paid each earlier one are one matrix product."""
         np = self.np
-        selections = len(self.selections)
         # paid[k, s]: class k's voters paid selection s in part; empty[k]: they hold nothing.
-        paid = np.zeros((self.n_classes, selections), dtype=np.uint8)
+        paid = np.zeros((self.n_classes, len(self.selections)), dtype=np.uint8)
         empty = np.zeros(self.n_classes, dtype=bool)
-        # Every exact amount so far as whole numbers of 1/denominator: the start budget and
-        # each earlier selection's alpha (scaled[s]).
-        denominator = self.b0.denominator
-        start_budget = self.b0.numerator
-        scaled: list[int] = []
-        payments: dict[str, Fraction] = {}
+        settlement = _Settlement(self.b0)
         first = 1  # the first class each selection made (class 0 is everyone at the start)
 
-        def held(paid_rows: Any, voters: Any) -> int:
-            """What ``voters`` voters of each class with these records hold, in 1/denominator."""
-            times: list[int] = (voters @ paid_rows)[: len(scaled)].astype(np.int64).tolist()
-            paid_out: int = sum(map(operator.mul, scaled, times))
-            return start_budget * round(float(voters.sum())) - paid_out
+        def held(rows: Any, voters: Any) -> Fraction:
+            times = (voters @ rows)[: len(settlement.scaled)].astype(np.int64).tolist()
+            return settlement.held(round(float(voters.sum())), times)
 
         for s, (project, classes, weights, alpha_f) in enumerate(self.selections):
             budgets = self.class_budget[classes]
@@ -800,39 +784,74 @@ class _FastRun:
             below = (budgets < alpha_f * (1 - TOLERANCE)) & ~gone
             near_mask = ~(above | below | gone)
             rows = paid[classes]
-            remaining = self.p.costs[project] - Fraction(
-                held(rows[below], weights[below]), denominator
+            one = np.ones(1)
+            near_budgets = [held(rows[i : i + 1], one) for i in np.flatnonzero(near_mask).tolist()]
+            alpha = settlement.settle(
+                self.p.costs[project] - held(rows[below], weights[below]),
+                round(float(weights[above].sum())),
+                near_budgets,
+                [round(n) for n in weights[near_mask].tolist()],
+                alpha_f,
             )
-            near_exact = [
-                Fraction(held(rows[i : i + 1], weights[i : i + 1]), denominator)
-                for i in np.flatnonzero(near_mask).tolist()
-            ]
-            voters = [round(n) for n in weights[near_mask].tolist()]
-            near = list(zip(near_exact, voters, strict=True))
-            alpha = _fill(remaining, round(float(weights[above].sum())), near)
-            # None: the float run funded what exact arithmetic cannot. Outside the band: the
-            # float alpha was further off than the tolerance, so the clear cases may not be.
-            if alpha is None or not alpha_f * (1 - TOLERANCE) <= alpha <= alpha_f * (1 + TOLERANCE):
-                raise _NeedsExact
-            payments[project] = self.exact_alpha[s] = alpha
+            self.exact_alpha[s] = alpha
             # The classes this selection made, one per paying class in the same order.
             children = slice(first, first + len(classes))
             first += len(classes)
             keeps = above.copy()
-            if near_exact:
-                keeps[near_mask] = [b > alpha for b in near_exact]
+            if near_budgets:
+                keeps[near_mask] = [b > alpha for b in near_budgets]
             paid[children] = rows
             paid[children, s] = keeps
             empty[children] = ~keeps
-            # alpha in whole numbers of a new common denominator, the others rescaled to it.
-            common = math.lcm(denominator, alpha.denominator)
-            if common != denominator:
-                factor = common // denominator
-                scaled = [a * factor for a in scaled]
-                start_budget *= factor
-                denominator = common
-            scaled.append(alpha.numerator * (denominator // alpha.denominator))
-        return payments
+        return {project: self.exact_alpha[s] for s, (project, *_r) in enumerate(self.selections)}
+
+
+class _Settlement:
+    """Settling a run's exact payments, a selection at a time in the order funded.
+
+    A class's exact budget is the start budget less the alphas of the selections its voters
+    paid in part, or exactly nothing once they have paid all they had; each engine records
+    both per class as it goes (a selection's classes hold their parents' record and one step
+    more), so each selection needs only the alphas before it. What a selection's clear full
+    payers hold is then the start budget less, for each earlier selection, how many of them
+    paid it times its alpha: whole numbers over one common denominator here, not Fractions.
+    Classes too close to alpha to tell in floats are sorted exactly, as in
+    :meth:`_FastRun._exact_alpha_for`.
+    """
+
+    def __init__(self, start: Fraction) -> None:
+        self.denominator = start.denominator
+        self.start = start.numerator  # the start budget in 1/denominator
+        self.scaled: list[int] = []  # each settled selection's alpha in 1/denominator
+
+    def held(self, voters: int, times: Sequence[int]) -> Fraction:
+        """What ``voters`` voters hold, ``times[s]`` of whom paid selection s in part."""
+        paid = sum(map(operator.mul, self.scaled, times))
+        return Fraction(self.start * voters - paid, self.denominator)
+
+    def settle(
+        self,
+        remaining: Fraction,
+        heads: int,
+        near_budgets: list[Fraction],
+        near_voters: list[int],
+        alpha_f: float,
+    ) -> Fraction:
+        """The next selection's exact alpha (see :func:`_fill`), which is then settled."""
+        alpha = _fill(remaining, heads, list(zip(near_budgets, near_voters, strict=True)))
+        # None: the float run funded what exact arithmetic cannot. Outside the band: the
+        # float alpha was further off than the tolerance, so the clear cases may not be.
+        if alpha is None or not alpha_f * (1 - TOLERANCE) <= alpha <= alpha_f * (1 + TOLERANCE):
+            raise _NeedsExact
+        # alpha in whole numbers of a new common denominator, the others rescaled to it.
+        common = math.lcm(self.denominator, alpha.denominator)
+        if common != self.denominator:
+            factor = common // self.denominator
+            self.scaled = [a * factor for a in self.scaled]
+            self.start *= factor
+            self.denominator = common
+        self.scaled.append(alpha.numerator * (common // alpha.denominator))
+        return alpha
 
 
 class _PureRun(_FastRun):
@@ -882,12 +901,53 @@ class _PureRun(_FastRun):
         return classes, [budget[k] for k in classes], weights
 
     def exact_payments(self) -> dict[str, Fraction]:
-        """Every selection's exact alpha, one selection at a time (its paying classes in a
-        Python loop; no numpy here)."""
-        return {
-            project: self._exact_selection_alpha(i)
-            for i, (project, *_rest) in enumerate(self.selections)
-        }
+        """Every selection's exact alpha, in the order funded (see :class:`_Settlement`), each
+        class's record its payment lanes (see :meth:`_payment_lanes`; None: it holds nothing),
+        so that the voters of a selection's clear full payers who paid each earlier one are
+        counted in one sum of big integers."""
+        bits = self.lane_bits
+        records: list[int | None] = [0]  # per class, in the order made
+        settlement = _Settlement(self.b0)
+        budget = self.class_budget
+        for s, (project, classes, weights, alpha_f) in enumerate(self.selections):
+            low, high = alpha_f * (1 - TOLERANCE), alpha_f * (1 + TOLERANCE)
+            step = 1 << (s * bits)
+            heads = full = paid = 0
+            made: list[int | None] = []  # the record of each class this selection makes
+            near: list[tuple[int, int]] = []  # (position in made, record)
+            near_voters: list[int] = []
+            for k, n in zip(classes, weights, strict=True):
+                record = records[k]
+                if record is None or budget[k] < low:
+                    if record is not None:
+                        full += n
+                        paid += record * n
+                    made.append(None)
+                elif budget[k] > high:
+                    heads += n
+                    made.append(record + step)
+                else:
+                    near.append((len(made), record))
+                    near_voters.append(n)
+                    made.append(record)
+            near_budgets = [settlement.held(1, self._lanes(record, s)) for _i, record in near]
+            alpha = settlement.settle(
+                self.p.costs[project] - settlement.held(full, self._lanes(paid, s)),
+                heads,
+                near_budgets,
+                near_voters,
+                alpha_f,
+            )
+            self.exact_alpha[s] = alpha
+            for (i, record), b in zip(near, near_budgets, strict=True):
+                made[i] = record + step if b > alpha else None
+            records.extend(made)
+        return {project: self.exact_alpha[s] for s, (project, *_r) in enumerate(self.selections)}
+
+    def _lanes(self, total: int, selections: int) -> list[int]:
+        """The first ``selections`` lanes of a sum of payment lanes, as numbers."""
+        bits, lane = self.lane_bits, (1 << self.lane_bits) - 1
+        return [(total >> (s * bits)) & lane for s in range(selections)]
 
     def _classes_of(self, project: str) -> tuple[Any, Any]:
         """The classes of ``project``'s supporters and how many voters each has (in order of

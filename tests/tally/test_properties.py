@@ -218,30 +218,30 @@ def test_the_float_engines_price_every_project_as_exact_arithmetic_does(
 
 @settings(max_examples=200, **SETTINGS)
 @given(st.data())
-def test_the_numpy_engine_settles_every_payment_as_one_selection_at_a_time_does(
+def test_both_float_engines_settle_every_payment_as_one_selection_at_a_time_does(
     data: st.DataObject,
 ) -> None:
-    """The numpy engine settles all its selections at once (each class's record of what its
-    voters paid, one matrix product per selection): every price equals the one worked out
+    """Both float engines settle all their selections in one pass, in the order funded, from
+    each class's record of what its voters paid: every price equals the one worked out
     selection by selection from each class's history, and a float price further from the exact
     one than the tolerance is refused, not trusted (the exact engine then decides)."""
     numpy = pytest.importorskip("numpy")
     problem, base = larger_mes_problem(data)
-    run = mes._FastRun(problem, base, numpy)
-    try:
-        run.run()
-        one_at_a_time = {
-            project: run._exact_selection_alpha(i)
-            for i, (project, *_rest) in enumerate(run.selections)
-        }
-    except mes._NeedsExact:  # the float run handed over to exact arithmetic: nothing to check
-        return
-    assert run.exact_payments() == one_at_a_time
-    if run.selections:
-        project, classes, weights, alpha = run.selections[-1]
-        run.selections[-1] = (project, classes, weights, alpha * (1 + 1e-6))
-        with pytest.raises(mes._NeedsExact):
-            run.exact_payments()
+    for run in (mes._FastRun(problem, base, numpy), mes._PureRun(problem, base)):
+        try:
+            run.run()
+            one_at_a_time = {
+                project: run._exact_selection_alpha(i)
+                for i, (project, *_rest) in enumerate(run.selections)
+            }
+        except mes._NeedsExact:  # the float run handed over to exact arithmetic: nothing to check
+            continue
+        assert run.exact_payments() == one_at_a_time
+        if run.selections:
+            project, classes, weights, alpha = run.selections[-1]
+            run.selections[-1] = (project, classes, weights, alpha * (1 + 1e-6))
+            with pytest.raises(mes._NeedsExact):
+                run.exact_payments()
 
 
 def test_close_calls_in_the_pure_float_engine_are_decided_exactly() -> None:
