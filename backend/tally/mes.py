@@ -772,6 +772,7 @@ class _FastRun:
         empty = np.zeros(self.n_classes, dtype=bool)
         settlement = _Settlement(self.b0)
         first = 1  # the first class each selection made (class 0 is everyone at the start)
+        one = np.ones(1)  # a near class's voters, one at a time
 
         def held(rows: Any, voters: Any) -> Fraction:
             times = (voters @ rows)[: len(settlement.scaled)].astype(np.int64).tolist()
@@ -784,7 +785,6 @@ class _FastRun:
             below = (budgets < alpha_f * (1 - TOLERANCE)) & ~gone
             near_mask = ~(above | below | gone)
             rows = paid[classes]
-            one = np.ones(1)
             near_budgets = [held(rows[i : i + 1], one) for i in np.flatnonzero(near_mask).tolist()]
             alpha = settlement.settle(
                 self.p.costs[project] - held(rows[below], weights[below]),
