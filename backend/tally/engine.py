@@ -282,6 +282,7 @@ def mes_problem(
     groups: dict[str, list[int]] = {p: [] for p in profile.projects}
     group_counts = list(map(_count_of, profile.ballots))
     counts: dict[str, Sequence[int]]
+    utilities: dict[str, Sequence[Fraction | int]]
     if cost_utilities:
         groups = ballots_naming(profile) if naming is None else naming
         # Made only if an engine reads them: numpy's takes the sizes from group_counts.
@@ -292,15 +293,16 @@ def mes_problem(
         utilities = {p: [profile.projects[p].cost] * len(gs) for p, gs in groups.items()}
     else:
         sizes: dict[str, list[int]] = {p: [] for p in profile.projects}
-        utilities = {p: [] for p in profile.projects}
+        given: dict[str, list[int]] = {p: [] for p in profile.projects}
         for g, ballot in enumerate(profile.ballots):
             assert ballot.points is not None
             for project, points in zip(ballot.projects, ballot.points, strict=True):
                 if points > 0:
                     groups[project].append(g)
                     sizes[project].append(ballot.count)
-                    utilities[project].append(Fraction(points))
+                    given[project].append(points)  # whole numbers: quicker than Fractions
         counts = dict(sizes)
+        utilities = dict(given)
     candidates = frozenset(
         p
         for p in profile.projects

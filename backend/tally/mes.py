@@ -2,8 +2,10 @@
 
 Three engines give the same answer:
 
-* ``mes_exact``: Fractions throughout. Voters with identical ballots always hold identical
-  budgets, so budgets are kept per *class* of voters with the same payment history.
+* ``mes_exact``: exact budgets and prices (Fractions), for every kind of utility. Voters with
+  identical ballots always hold identical budgets, so budgets are kept per *class* of voters
+  with the same payment history. Floats only screen each price (``_screened_rho``): they sort
+  the supporters and settle those clearly away from it, and exact arithmetic settles the rest.
 * ``mes_fast`` (cost utilities only: approval and choose-1 ballots): the same algorithm with
   float budgets per class in numpy arrays. Every decision whose float margin is not clearly
   away from a tie is decided again exactly: a class's exact budget is derived lazily from its
@@ -40,7 +42,8 @@ class Supporters:
 
     groups: Sequence[int]
     counts: Sequence[int]
-    utilities: Sequence[Fraction]  # per group; for cost utilities every entry is the cost
+    # Per group; for cost utilities every entry is the cost, for cumulative ballots the points.
+    utilities: Sequence[Fraction | int]
 
 
 @dataclass
@@ -79,7 +82,7 @@ class MesOutcome:
 def _solve_rho(
     budgets: Sequence[Fraction],
     weights: Sequence[int],
-    utilities: Sequence[Fraction],
+    utilities: Sequence[Fraction | int],
     cost: Fraction,
 ) -> Fraction | None:
     """Smallest rho with sum(w * min(b, rho * u)) >= cost, or None when the budgets cannot pay."""
@@ -97,6 +100,76 @@ def _solve_rho(
         remaining_utility -= weights[i] * utilities[i]
     # Every supporter pays all they have, and that is exactly the cost.
     return max(budgets[i] / utilities[i] for i in order)
+
+
+# Floats place a price within this much (relative) of the exact one, or _screened_rho does not
+# trust their sorting of the supporters (the exact price must lie inside its band).
+_BAND_MARGIN = 1e-12
+
+
+def _screened_rho(
+    weight: dict[tuple[int, Fraction | int], int],
+    exact: Sequence[Fraction],
+    approx: Sequence[float],
+    cost: Fraction,
+) -> Fraction | None:
+    """:func:`_solve_rho`'s answer for the supporters ``weight`` ((class, utility) -> voters),
+    the classes holding ``exact`` budgets (``approx``: the same as floats).
+
+    Floats sort the supporters by budget per unit of utility and find roughly where the price
+    falls; every supporter clearly below it pays all they hold, every one clearly above pays
+    the price times their utility, and exact arithmetic orders only the few near it. The exact
+    price must then lie in the band the floats drew (else their rounding may have misplaced
+    someone, and _solve_rho decides from scratch)."""
+    keys = list(weight)
+    weights = list(weight.values())
+    utilities = [u for _k, u in keys]
+    budgets = [approx[k] for k, _u in keys]
+    floats = list(map(float, utilities))
+    cost_f = float(cost)
+    total = math.fsum(map(operator.mul, budgets, weights))
+    if total < cost_f * (1 - TOLERANCE):
+        return None
+    ratios = list(map(operator.truediv, budgets, floats))
+    rho_f = None
+    if total > cost_f * (1 + TOLERANCE):  # else too close to call: the supporters' all
+        left = cost_f
+        heads = math.fsum(map(operator.mul, floats, weights))
+        for i in sorted(range(len(keys)), key=ratios.__getitem__):
+            guess = left / heads
+            if guess <= ratios[i]:
+                rho_f = guess
+                break
+            left -= weights[i] * budgets[i]
+            heads -= weights[i] * floats[i]
+    if rho_f is None or not rho_f > 0:
+        return _solve_rho([exact[k] for k, _u in keys], weights, utilities, cost)
+    low, high = rho_f * (1 - TOLERANCE), rho_f * (1 + TOLERANCE)
+    remaining = cost
+    heads_exact: Fraction | int = 0
+    near: list[tuple[Fraction, int]] = []
+    for i, ratio in enumerate(ratios):
+        if ratio < low:  # clearly pays all it holds
+            remaining -= weights[i] * exact[keys[i][0]]
+        else:
+            heads_exact += weights[i] * utilities[i]
+            if ratio <= high:
+                near.append((exact[keys[i][0]] / utilities[i], i))
+    near.sort()
+    price: Fraction | None = None
+    for ratio, i in near:
+        rho = remaining / heads_exact
+        if rho <= ratio:
+            price = rho
+            break
+        remaining -= weights[i] * exact[keys[i][0]]
+        heads_exact -= weights[i] * utilities[i]
+    else:
+        if heads_exact:
+            price = remaining / heads_exact
+    if price is None or not (low * (1 + _BAND_MARGIN) <= float(price) <= high * (1 - _BAND_MARGIN)):
+        return _solve_rho([exact[k] for k, _u in keys], weights, utilities, cost)
+    return price
 
 
 def _fill(remaining: Fraction, heads: int, near: list[tuple[Fraction, int]]) -> Fraction | None:
@@ -120,21 +193,16 @@ def mes_exact(problem: MesProblem, per_voter_budget: Fraction) -> MesOutcome:
     """MES with Fractions; budgets per class of voter groups that share a payment history."""
     group_class = [0] * len(problem.group_counts)
     class_budget: list[Fraction] = [per_voter_budget]
+    class_float = [float(per_voter_budget)]  # the same, rounded: floats screen every price
     outcome = MesOutcome()
 
     def price(project: str) -> Fraction | None:
         sup = problem.supporters[project]
-        weight: dict[tuple[int, Fraction], int] = {}
+        weight: dict[tuple[int, Fraction | int], int] = {}
         for g, n, u in zip(sup.groups, sup.counts, sup.utilities, strict=True):
             key = (group_class[g], u)
             weight[key] = weight.get(key, 0) + n
-        keys = list(weight)
-        return _solve_rho(
-            [class_budget[k] for k, _u in keys],
-            [weight[key] for key in keys],
-            [u for _k, u in keys],
-            problem.costs[project],
-        )
+        return _screened_rho(weight, class_budget, class_float, problem.costs[project])
 
     heap: list[tuple[Fraction, int, str]] = []
     for project in problem.candidates:
@@ -157,7 +225,7 @@ def mes_exact(problem: MesProblem, per_voter_budget: Fraction) -> MesOutcome:
             continue
         # Fund it: each supporter pays min(budget, rho * utility); split classes accordingly.
         sup = problem.supporters[project]
-        children: dict[tuple[int, Fraction], int] = {}
+        children: dict[tuple[int, Fraction | int], int] = {}
         most = Fraction(0)
         for g, u in zip(sup.groups, sup.utilities, strict=True):
             key = (group_class[g], u)
@@ -167,6 +235,7 @@ def mes_exact(problem: MesProblem, per_voter_budget: Fraction) -> MesOutcome:
                 pay = min(before, rho * u)
                 most = max(most, pay)
                 class_budget.append(before - pay)
+                class_float.append(float(class_budget[-1]))
                 child = children[key] = len(class_budget) - 1
             group_class[g] = child
         outcome.winners.append(project)

@@ -244,6 +244,66 @@ def test_both_float_engines_settle_every_payment_as_one_selection_at_a_time_does
                 run.exact_payments()
 
 
+@st.composite
+def supporters_to_price(
+    draw: st.DrawFn,
+) -> tuple[dict[tuple[int, Fraction | int], int], list[Fraction], Fraction]:
+    """Supporters of one project as the exact engine groups them ((class, utility) -> voters),
+    the classes' exact budgets and a cost: budgets often equal or in proportion to their
+    utilities (ties in budget per unit of utility), some empty, and costs often exactly what
+    the supporters hold, a little less or a little more."""
+    n_classes = draw(st.integers(1, 6))
+    small = st.fractions(min_value=0, max_value=20, max_denominator=12)
+    exact = draw(st.lists(small, min_size=n_classes, max_size=n_classes))
+    points = draw(st.booleans())
+    utility = st.integers(1, 9) if points else st.just(draw(st.fractions(1, 50, max_denominator=7)))
+    pairs = draw(
+        st.lists(
+            st.tuples(st.integers(0, n_classes - 1), utility), min_size=1, max_size=12, unique=True
+        )
+    )
+    if draw(st.booleans()):  # make several budgets per unit of utility equal
+        ratio = draw(st.fractions(0, 3, max_denominator=5))
+        for k, u in pairs[: draw(st.integers(1, len(pairs)))]:
+            exact[k] = ratio * u
+    weight = {pair: draw(st.integers(1, 40)) for pair in pairs}
+    total = sum(exact[k] * n for (k, _u), n in weight.items())
+    nudge = draw(st.sampled_from([Fraction(0), Fraction(1, 10**12), Fraction(-1, 10**12)]))
+    cost = draw(st.one_of(st.just(total + nudge), st.fractions(1, max(total, Fraction(1)) * 2)))
+    return weight, exact, max(cost, Fraction(1, 10**6))
+
+
+@settings(max_examples=1000, **SETTINGS)
+@given(supporters_to_price(), st.sampled_from([0.0, 2e-16, -2e-16]))
+def test_the_exact_engine_screens_prices_in_floats_without_changing_them(
+    case: tuple[dict[tuple[int, Fraction | int], int], list[Fraction], Fraction], off: float
+) -> None:
+    """The exact engine lets floats sort a project's supporters and place its price, and works
+    out exactly only who is near it: the price is always _solve_rho's, with the budgets'
+    floats rounded either way."""
+    weight, exact, cost = case
+    approx = [float(b) * (1 + off) for b in exact]
+    keys = list(weight)
+    expected = mes._solve_rho(
+        [exact[k] for k, _u in keys], list(weight.values()), [u for _k, u in keys], cost
+    )
+    assert mes._screened_rho(weight, exact, approx, cost) == expected
+
+
+def test_a_screened_price_that_floats_misplace_is_worked_out_exactly() -> None:
+    """One class holds 1 and supports with a huge utility (it clearly pays all it holds); two
+    pay the price, 1/10**10, one of them holding only a hair more than it. In floats the price
+    is what is left of 1 + 2/10**10 after 1, which rounding puts 8e-8 too high: the second
+    class then looks as if it paid all it held. The exact price so found falls outside the
+    floats' band, so the supporters are sorted again exactly."""
+    price = Fraction(1, 10**10)
+    exact = [Fraction(1), Fraction(1), price * (1 + Fraction(1, 10**8))]
+    weight: dict[tuple[int, Fraction | int], int] = {(0, 10**12): 1, (1, 1): 1, (2, 1): 1}
+    cost = 1 + 2 * price
+    assert mes._screened_rho(weight, exact, list(map(float, exact)), cost) == price
+    assert mes._solve_rho(exact, [1, 1, 1], [10**12, 1, 1], cost) == price
+
+
 def test_close_calls_in_the_pure_float_engine_are_decided_exactly() -> None:
     """Three voters, 1/3 each: a project costing exactly what they hold together (a float sum
     of thirds is not exactly 1), and two projects whose prices tie exactly, broken by the tie
