@@ -195,13 +195,23 @@ def mes_exact(problem: MesProblem, per_voter_budget: Fraction) -> MesOutcome:
     class_budget: list[Fraction] = [per_voter_budget]
     class_float = [float(per_voter_budget)]  # the same, rounded: floats screen every price
     outcome = MesOutcome()
+    # Supporting groups of more than one voter, per project: one voter of each group is
+    # counted in C (collections.Counter), the others here.
+    several = {
+        p: [(g, u, n - 1) for g, n, u in zip(s.groups, s.counts, s.utilities, strict=True) if n > 1]
+        for p, s in problem.supporters.items()
+    }
+    priced_at: dict[str, int] = {}  # how many projects were funded when each was last priced
 
     def price(project: str) -> Fraction | None:
         sup = problem.supporters[project]
-        weight: dict[tuple[int, Fraction | int], int] = {}
-        for g, n, u in zip(sup.groups, sup.counts, sup.utilities, strict=True):
-            key = (group_class[g], u)
-            weight[key] = weight.get(key, 0) + n
+        classes = map(group_class.__getitem__, sup.groups)
+        weight: dict[tuple[int, Fraction | int], int] = collections.Counter(
+            zip(classes, sup.utilities, strict=True)
+        )
+        for g, u, more in several[project]:
+            weight[group_class[g], u] += more
+        priced_at[project] = len(outcome.winners)
         return _screened_rho(weight, class_budget, class_float, problem.costs[project])
 
     heap: list[tuple[Fraction, int, str]] = []
@@ -216,32 +226,65 @@ def mes_exact(problem: MesProblem, per_voter_budget: Fraction) -> MesOutcome:
         rho, rank, project = heapq.heappop(heap)
         if project in outcome.excluded:
             continue
-        current = price(project)
-        if current is None:
-            outcome.unaffordable.add(project)
-            continue
-        if current != rho:
-            heapq.heappush(heap, (current, rank, project))
-            continue
-        # Fund it: each supporter pays min(budget, rho * utility); split classes accordingly.
-        sup = problem.supporters[project]
-        children: dict[tuple[int, Fraction | int], int] = {}
-        most = Fraction(0)
-        for g, u in zip(sup.groups, sup.utilities, strict=True):
-            key = (group_class[g], u)
-            child = children.get(key)
-            if child is None:
-                before = class_budget[key[0]]
-                pay = min(before, rho * u)
-                most = max(most, pay)
-                class_budget.append(before - pay)
-                class_float.append(float(class_budget[-1]))
-                child = children[key] = len(class_budget) - 1
-            group_class[g] = child
-        outcome.winners.append(project)
-        outcome.max_payment[project] = most
+        if priced_at[project] != len(outcome.winners):  # budgets changed since: price again
+            current = price(project)
+            if current is None:
+                outcome.unaffordable.add(project)
+                continue
+            if current != rho:
+                heapq.heappush(heap, (current, rank, project))
+                continue
+        _fund_exactly(project, rho, problem, group_class, class_budget, class_float, outcome)
         _exclude_rivals(problem, project, outcome)
     return outcome
+
+
+def _fund_exactly(
+    project: str,
+    rho: Fraction,
+    problem: MesProblem,
+    group_class: list[int],
+    class_budget: list[Fraction],
+    class_float: list[float],
+    outcome: MesOutcome,
+) -> None:
+    """Each supporter pays min(budget, rho * utility): one child class per (class, utility)
+    that pays, holding what is left. Floats tell who clearly pays the price and who clearly
+    pays all they hold (exact arithmetic decides the rest); the most anyone paid is compared
+    exactly only where floats cannot tell it from the largest."""
+    sup = problem.supporters[project]
+    children: dict[tuple[int, Fraction | int], int] = {}
+    zero = Fraction(0)
+    rho_f, rho_n, rho_d = float(rho), rho.numerator, rho.denominator
+    most, most_f = zero, 0.0
+    for g, u in zip(sup.groups, sup.utilities, strict=True):
+        key = (group_class[g], u)
+        child = children.get(key)
+        if child is None:
+            before, before_f = class_budget[key[0]], class_float[key[0]]
+            owed_f = rho_f * u
+            pay: Fraction | None = None
+            if owed_f < before_f * (1 - TOLERANCE) and isinstance(u, int):
+                # Pays the price: before - rho * u, as one fraction.
+                after = Fraction(
+                    before.numerator * rho_d - rho_n * u * before.denominator,
+                    before.denominator * rho_d,
+                )
+                paid_f = owed_f
+            elif owed_f > before_f * (1 + TOLERANCE):
+                after, pay, paid_f = zero, before, before_f  # pays all it holds
+            else:
+                pay = min(before, rho * u)
+                after, paid_f = before - pay, float(pay)
+            if paid_f >= most_f * (1 - TOLERANCE):
+                most = max(most, rho * u if pay is None else pay)
+                most_f = max(most_f, paid_f)
+            class_budget.append(after)
+            class_float.append(float(after))
+            child = children[key] = len(class_budget) - 1
+        group_class[g] = child
+    outcome.winners.append(project)
+    outcome.max_payment[project] = most
 
 
 def _exclude_rivals(problem: MesProblem, project: str, outcome: MesOutcome) -> None:

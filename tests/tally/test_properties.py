@@ -304,6 +304,16 @@ def test_a_screened_price_that_floats_misplace_is_worked_out_exactly() -> None:
     assert mes._solve_rho(exact, [1, 1, 1], [10**12, 1, 1], cost) == price
 
 
+def test_a_supporter_a_hair_short_of_the_screened_price_pays_all_it_holds() -> None:
+    """Three voters share a cost of 3; one holds 1 - 1/10**12, too close to the price of about
+    1 for floats to tell, so exact arithmetic finds that it pays all it holds and the other
+    two share the rest."""
+    hair = Fraction(1, 10**12)
+    exact = [1 - hair, Fraction(10)]
+    weight: dict[tuple[int, Fraction | int], int] = {(0, 1): 1, (1, 1): 2}
+    assert mes._screened_rho(weight, exact, list(map(float, exact)), Fraction(3)) == 1 + hair / 2
+
+
 def test_close_calls_in_the_pure_float_engine_are_decided_exactly() -> None:
     """Three voters, 1/3 each: a project costing exactly what they hold together (a float sum
     of thirds is not exactly 1), and two projects whose prices tie exactly, broken by the tie
