@@ -550,12 +550,16 @@ def input_sha256(profile: Profile, rule: Rule) -> str:
 def _ballots_json(ballots: Sequence[Ballot], known: Iterable[str]) -> str:
     """``_canonical`` of the sorted list of [projects, points, count], identical ballots merged
     (as text, not bytes). ``known``: every project id the ballots may name."""
-    plain = {None} >= set(map(_points_of, ballots))
-    if plain and all(p and min(p) > "," and "\\" not in p for p in known):
-        # Every character of every id sorts after the comma (so after the quote too, and none
-        # is a control character JSON escapes): the ids joined by '","' sort exactly as the
-        # tuples do (a prefix first: the quote sorts before every character of an id), name
-        # each tuple uniquely, and are the inside of the JSON list of the ids.
+    all_points = set(map(_points_of, ballots))
+    plain = {None} >= all_points
+    # Every character of every id sorts after the comma (so after the quote too, and none is a
+    # control character JSON escapes): the ids joined by '","' sort exactly as the tuples do (a
+    # prefix first: the quote sorts before every character of an id), name each tuple
+    # uniquely, and are the inside of the JSON list of the ids.
+    simple_ids = all(p and min(p) > "," and "\\" not in p for p in known)
+    if not plain and None not in all_points and simple_ids:
+        return _points_ballots_json(ballots)
+    if plain and simple_ids:
         counts = list(map(_count_of, ballots))
         texts = list(map('","'.join, _projects_of(ballots)))
         if len(set(texts)) != len(texts):  # identical ballots not grouped: add their counts
@@ -609,6 +613,39 @@ def _ballots_json(ballots: Sequence[Ballot], known: Iterable[str]) -> str:
         text = ",".join([ids[p] for p in projects])
         marks = "null" if points is None else "[" + ",".join(map(str, points)) + "]"
         parts.append(f"[[{text}],{marks},{keys[key]}]")
+    return "[" + ",".join(parts) + "]"
+
+
+def _points_ballots_json(ballots: Sequence[Ballot]) -> str:
+    """_ballots_json for cumulative ballots whose ids need no escaping and sort after the
+    comma (see there): each ballot as (its ids joined by '","', its points), which sort as the
+    ballots' (projects, points) do; identical ones merged."""
+    merged_points: dict[tuple[str, tuple[int, ...]], int] = {}
+    joined = map('","'.join, _projects_of(ballots))
+    keys = zip(joined, map(_points_of, ballots), strict=True)
+    for key, count in zip(keys, map(_count_of, ballots), strict=True):
+        merged_points[key] = merged_points.get(key, 0) + count
+    order = sorted(merged_points)
+    empty = bool(order) and not order[0][0]  # the empty ballot sorts first
+    parts = [f"[[],[],{merged_points[order.pop(0)]}]"] if empty else []
+    if order:
+        # Each ballot as its ids, "\x02", its points, "\x03" and its count, "\x01" between
+        # ballots; then the markers made JSON all at once: '[["a","b"],[3,1],2],...'.
+        ids, points = zip(*order, strict=True)
+        lines = map(
+            "".join,
+            zip(
+                ids,
+                itertools.repeat("\x02"),
+                map(",".join, map(map, itertools.repeat(str), points)),
+                itertools.repeat("\x03"),
+                map(str, map(merged_points.__getitem__, order)),
+                strict=False,  # (the repeats are endless)
+            ),
+        )
+        body = "\x01".join(lines)
+        body = body.replace("\x02", '"],[').replace("\x03", "],").replace("\x01", '],[["')
+        parts.append('[["' + body + "]")
     return "[" + ",".join(parts) + "]"
 
 
