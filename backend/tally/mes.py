@@ -196,11 +196,17 @@ def mes_exact(problem: MesProblem, per_voter_budget: Fraction) -> MesOutcome:
     class_float = [float(per_voter_budget)]  # the same, rounded: floats screen every price
     outcome = MesOutcome()
     # Supporting groups of more than one voter, per project: one voter of each group is
-    # counted in C (collections.Counter), the others here.
-    several = {
-        p: [(g, u, n - 1) for g, n, u in zip(s.groups, s.counts, s.utilities, strict=True) if n > 1]
-        for p, s in problem.supporters.items()
-    }
+    # counted in C (collections.Counter), the others here. Made once for add1's many runs.
+    several = problem.arrays.get("several")
+    if several is None:
+        several = problem.arrays["several"] = {
+            p: [
+                (g, u, n - 1)
+                for g, n, u in zip(s.groups, s.counts, s.utilities, strict=True)
+                if n > 1
+            ]
+            for p, s in problem.supporters.items()
+        }
     priced_at: dict[str, int] = {}  # how many projects were funded when each was last priced
 
     def price(project: str) -> Fraction | None:
@@ -265,22 +271,23 @@ def _fund_exactly(
             owed_f = rho_f * u
             pay: Fraction | None = None
             if owed_f < before_f * (1 - TOLERANCE) and isinstance(u, int):
-                # Pays the price: before - rho * u, as one fraction.
-                after = Fraction(
-                    before.numerator * rho_d - rho_n * u * before.denominator,
-                    before.denominator * rho_d,
-                )
+                # Pays the price: before - rho * u, as one fraction (and its float, rounded
+                # from the exact value as float(after) would be).
+                numerator = before.numerator * rho_d - rho_n * u * before.denominator
+                denominator = before.denominator * rho_d
+                after, after_f = Fraction(numerator, denominator), numerator / denominator
                 paid_f = owed_f
             elif owed_f > before_f * (1 + TOLERANCE):
-                after, pay, paid_f = zero, before, before_f  # pays all it holds
+                after, after_f, pay, paid_f = zero, 0.0, before, before_f  # pays all it holds
             else:
                 pay = min(before, rho * u)
                 after, paid_f = before - pay, float(pay)
+                after_f = float(after)
             if paid_f >= most_f * (1 - TOLERANCE):
                 most = max(most, rho * u if pay is None else pay)
                 most_f = max(most_f, paid_f)
             class_budget.append(after)
-            class_float.append(float(after))
+            class_float.append(after_f)
             child = children[key] = len(class_budget) - 1
         group_class[g] = child
     outcome.winners.append(project)
