@@ -57,12 +57,25 @@ def tie_ranks(profile: Profile, rule: Rule) -> dict[str, int]:
     return {project: i for i, project in enumerate(order)}
 
 
-def scores(profile: Profile, supporters: dict[str, int] | None = None) -> dict[str, Fraction]:
+def scores(
+    profile: Profile,
+    supporters: dict[str, int] | None = None,
+    naming: dict[str, list[int]] | None = None,
+    points: dict[str, list[int]] | None = None,
+) -> dict[str, Fraction]:
     """Approvals (choose-1 likewise), sum of points, or Borda for ranked ballots.
 
-    ``supporters``: the profile's supporter_counts, if already counted (approvals are those)."""
+    ``supporters``: the profile's supporter_counts, if already counted (approvals are those);
+    ``naming`` and ``points``: its ballots_naming and points_naming, if already made."""
     totals = dict.fromkeys(profile.projects, 0)
-    if profile.kind is BallotKind.ORDINAL:
+    if profile.kind is BallotKind.CUMULATIVE and naming is not None and points is not None:
+        # Per project, its points times its ballots' counts, summed in C.
+        counts = list(map(_count_of, profile.ballots))
+        for project, given in points.items():
+            totals[project] = sum(
+                map(operator.mul, given, map(counts.__getitem__, naming[project]))
+            )
+    elif profile.kind is BallotKind.ORDINAL:
         k = profile.max_length or len(profile.projects)
         for ballot in profile.ballots:
             for position, project in enumerate(ballot.projects):
@@ -70,8 +83,8 @@ def scores(profile: Profile, supporters: dict[str, int] | None = None) -> dict[s
     elif profile.kind is BallotKind.CUMULATIVE:
         for ballot in profile.ballots:
             assert ballot.points is not None
-            for project, points in zip(ballot.projects, ballot.points, strict=True):
-                totals[project] += points * ballot.count
+            for project, amount in zip(ballot.projects, ballot.points, strict=True):
+                totals[project] += amount * ballot.count
     else:
         totals = supporter_counts(profile) if supporters is None else supporters
     return {project: Fraction(total) for project, total in totals.items()}
@@ -89,6 +102,16 @@ def ballots_naming(profile: Profile) -> dict[str, list[int]]:
     lists = map(naming.__getitem__, itertools.chain.from_iterable(named))
     collections.deque(map(list.append, lists, owners), maxlen=0)
     return naming
+
+
+def points_naming(profile: Profile) -> dict[str, list[int]]:
+    """For cumulative ballots: per project, the points each ballot naming it gives it, in the
+    order of ballots_naming (zero points included)."""
+    given: dict[str, list[int]] = {p: [] for p in profile.projects}
+    lists = map(given.__getitem__, itertools.chain.from_iterable(_projects_of(profile.ballots)))
+    points = itertools.chain.from_iterable(map(_points_of, profile.ballots))
+    collections.deque(map(list.append, lists, points), maxlen=0)
+    return given
 
 
 def supporter_counts(
@@ -160,12 +183,15 @@ def _tally(profile: Profile, rule: Rule, short_lived: bool) -> Result:
     ranks = tie_ranks(profile, rule)
     exclusive = _exclusive_groups(profile, rule)
     naming = ballots_naming(profile) if rule.name is RuleName.MES else None
+    points = None
+    if naming is not None and profile.kind is BallotKind.CUMULATIVE:
+        points = points_naming(profile)
     supporters = supporter_counts(profile, naming)
-    score = scores(profile, supporters)
+    score = scores(profile, supporters, naming, points)
     minimum = _minimum(profile, rule)
     if rule.name is RuleName.MES:
         outcomes, winners, add1 = _run_mes(
-            profile, rule, ranks, exclusive, score, minimum, supporters, naming, short_lived
+            profile, rule, ranks, exclusive, score, minimum, supporters, naming, points, short_lived
         )
     else:
         outcomes, winners = _greedy(
@@ -274,8 +300,9 @@ def mes_problem(
     score: dict[str, Fraction],
     minimum: Fraction | None,
     naming: dict[str, list[int]] | None = None,
+    points: dict[str, list[int]] | None = None,
 ) -> MesProblem:
-    """``naming``: the profile's ballots_naming, if already made."""
+    """``naming`` and ``points``: the profile's ballots_naming and points_naming, if made."""
     if profile.kind is BallotKind.ORDINAL:
         raise RuleError("the Method of Equal Shares needs approval, choose-1 or cumulative ballots")
     cost_utilities = profile.kind in (BallotKind.APPROVAL, BallotKind.CHOOSE_1)
@@ -283,24 +310,32 @@ def mes_problem(
     group_counts = list(map(_count_of, profile.ballots))
     counts: dict[str, Sequence[int]]
     utilities: dict[str, Sequence[Fraction | int]]
-    if cost_utilities:
+    if cost_utilities or (
+        naming is not None
+        and points is not None
+        and all(min(given, default=1) > 0 for given in points.values())
+    ):
         groups = ballots_naming(profile) if naming is None else naming
         # Made only if an engine reads them: numpy's takes the sizes from group_counts.
         counts = {
             p: Deferred(functools.partial(list, map(group_counts.__getitem__, gs)), len(gs))
             for p, gs in groups.items()
         }
-        utilities = {p: [profile.projects[p].cost] * len(gs) for p, gs in groups.items()}
-    else:
+        if cost_utilities:
+            utilities = {p: [profile.projects[p].cost] * len(gs) for p, gs in groups.items()}
+        else:  # cumulative ballots, none giving a project zero points: the points as they are
+            assert points is not None
+            utilities = dict(points)
+    else:  # cumulative ballots: a project given zero points is not supported by that ballot
         sizes: dict[str, list[int]] = {p: [] for p in profile.projects}
         given: dict[str, list[int]] = {p: [] for p in profile.projects}
         for g, ballot in enumerate(profile.ballots):
             assert ballot.points is not None
-            for project, points in zip(ballot.projects, ballot.points, strict=True):
-                if points > 0:
+            for project, amount in zip(ballot.projects, ballot.points, strict=True):
+                if amount > 0:
                     groups[project].append(g)
                     sizes[project].append(ballot.count)
-                    given[project].append(points)  # whole numbers: quicker than Fractions
+                    given[project].append(amount)  # whole numbers: quicker than Fractions
         counts = dict(sizes)
         utilities = dict(given)
     candidates = frozenset(
@@ -358,12 +393,13 @@ def _run_mes(
     minimum: Fraction | None,
     supporters: dict[str, int],
     naming: dict[str, list[int]] | None,
+    points: dict[str, list[int]] | None,
     short_lived: bool,
 ) -> tuple[dict[str, ProjectOutcome], list[str], int | None]:
     if profile.voters == 0:
         raise RuleError("the Method of Equal Shares needs at least one voter")
     # A minimum applies to MES only when the rule gives one explicitly.
-    problem = mes_problem(profile, ranks, exclusive, score, minimum, naming)
+    problem = mes_problem(profile, ranks, exclusive, score, minimum, naming, points)
     base = profile.budget / profile.voters
     step: int | None = None
     if rule.completion is Completion.NONE:
