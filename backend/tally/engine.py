@@ -656,31 +656,40 @@ def _points_ballots_json(ballots: Sequence[Ballot]) -> str:
     """_ballots_json for cumulative ballots whose ids need no escaping and sort after the
     comma (see there): each ballot as (its ids joined by '","', its points), which sort as the
     ballots' (projects, points) do; identical ones merged."""
-    merged_points: dict[tuple[str, tuple[int, ...]], int] = {}
-    joined = map('","'.join, _projects_of(ballots))
-    keys = zip(joined, map(_points_of, ballots), strict=True)
-    for key, count in zip(keys, map(_count_of, ballots), strict=True):
-        merged_points[key] = merged_points.get(key, 0) + count
+    keys = list(zip(map('","'.join, _projects_of(ballots)), map(_points_of, ballots), strict=True))
+    merged_points = dict(zip(keys, map(_count_of, ballots), strict=True))
+    if len(merged_points) != len(keys):  # identical ballots not grouped: add their counts
+        merged_points = {}
+        for key, count in zip(keys, map(_count_of, ballots), strict=True):
+            merged_points[key] = merged_points.get(key, 0) + count
     order = sorted(merged_points)
     empty = bool(order) and not order[0][0]  # the empty ballot sorts first
     parts = [f"[[],[],{merged_points[order.pop(0)]}]"] if empty else []
     if order:
-        # Each ballot as its ids, "\x02", its points, "\x03" and its count, "\x01" between
-        # ballots; then the markers made JSON all at once: '[["a","b"],[3,1],2],...'.
+        # Each ballot as its ids, "\x02", its points as a tuple's repr, "\x03" and its count,
+        # "\x01" between ballots; then made JSON all at once: '[["a","b"],[3,1],2],...'. The
+        # ids hold no space, parenthesis or control character (they sort after the comma).
         ids, points = zip(*order, strict=True)
         lines = map(
             "".join,
             zip(
                 ids,
                 itertools.repeat("\x02"),
-                map(",".join, map(map, itertools.repeat(str), points)),
+                map(repr, points),  # '(3, 1)', or '(3,)' for one
                 itertools.repeat("\x03"),
                 map(str, map(merged_points.__getitem__, order)),
                 strict=False,  # (the repeats are endless)
             ),
         )
-        body = "\x01".join(lines)
-        body = body.replace("\x02", '"],[').replace("\x03", "],").replace("\x01", '],[["')
+        body = "\x01".join(lines).replace(",)", ")").replace(" ", "")
+        for marker, text in (
+            ("\x02", '"],'),
+            ("(", "["),
+            (")", "]"),
+            ("\x03", ","),
+            ("\x01", '],[["'),
+        ):
+            body = body.replace(marker, text)
         parts.append('[["' + body + "]")
     return "[" + ",".join(parts) + "]"
 
