@@ -58,13 +58,14 @@ OUR_ARGS = {
 # Runs in the installed command's environment: our parse and each rule timed apart, inside
 # one process (best of the given runs; GC paused as the command pauses it); one JSON line. The
 # rules run as a long-lived process (the worker) runs them: numpy, for MES on all but the
-# smallest elections, is imported once, in the first run.
+# smallest elections, is imported once, in the first run. MES on ranked ballots is refused
+# (null).
 OURS_INSIDE_WORKER = """
 import gc, json, sys, time
 from fractions import Fraction
 from backend.tally.engine import tally
 from backend.tally.pabulib import read_pabulib
-from backend.tally.rules import Rule, RuleName
+from backend.tally.rules import Rule, RuleError, RuleName
 path, runs = sys.argv[1], int(sys.argv[2])
 rules = {"greedy": Rule(name=RuleName.GREEDY, min_score=Fraction(0)),
          "mes": Rule(name=RuleName.MES)}
@@ -75,8 +76,14 @@ for _ in range(runs):
     profile = read_pabulib(path)
     best["parse"] = min(best["parse"], time.perf_counter() - start)
     for name, rule in rules.items():
+        if best[name] is None:
+            continue
         start = time.perf_counter()
-        tally(profile, rule)
+        try:
+            tally(profile, rule)
+        except RuleError:
+            best[name] = None
+            continue
         best[name] = min(best[name], time.perf_counter() - start)
     del profile
 print(json.dumps(best))
@@ -178,7 +185,7 @@ def time_ours(
     return best, best_cpu, winners
 
 
-def time_inside(command: list[str], path: Path, runs: int) -> dict[str, float]:
+def time_inside(command: list[str], path: Path, runs: int) -> dict[str, float | None]:
     """Our parse, greedy and MES, each timed inside one process of the installed command's
     environment (best of ``runs``): the target that a rule costs no more than parsing."""
     python = str(Path(command[0]).with_name("python"))
@@ -191,7 +198,7 @@ def time_inside(command: list[str], path: Path, runs: int) -> dict[str, float]:
     )
     if done.returncode != 0:
         raise SystemExit(f"timing inside failed on {path.name}:\n{done.stderr}")
-    return {k: float(v) for k, v in json.loads(done.stdout).items()}
+    return {k: None if v is None else float(v) for k, v in json.loads(done.stdout).items()}
 
 
 def time_pabutools(path: Path, rule: str, runs: int) -> tuple[float, list[str]]:
@@ -241,6 +248,13 @@ def _targets(file: str, rows: list[Row]) -> str:
             met = "met" if row.ours < LODZ_ADD1_SECONDS else "NOT met"
             parts.append(f"Łódź MES+add1 < {LODZ_ADD1_SECONDS:.0f} s: {met} ({row.ours:.2f} s)")
     return f"targets for {file}: " + "; ".join(parts)
+
+
+def _inside_cell(rule: float | None, parse: float | None) -> tuple[str, str]:
+    """A rule's milliseconds and whether it took no longer than the parse ('-': refused)."""
+    if rule is None or parse is None:
+        return "-", "-"
+    return f"{rule * 1000:.1f}", "met" if rule <= parse else "NOT met"
 
 
 def _load() -> str:
@@ -356,19 +370,22 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "Rule against parsing, inside one process (ours, best of "
         f"{max(args.runs, 3)}; milliseconds): the target is that greedy and MES (with its "
-        "explanations and hashes) take no longer than reading the file once."
+        "explanations and hashes) take no longer than reading the file once. Every file of "
+        "expected.json, cumulative (points as MES's utilities) and ranked ones too (MES refuses "
+        "ranked ballots: '-')."
     )
     print()
-    print("| file | parse | greedy | MES | greedy <= parse | MES <= parse |")
-    print("|---|---:|---:|---:|---|---|")
-    for name in by_file:
+    print("| file | ballots | parse | greedy | MES | greedy <= parse | MES <= parse |")
+    print("|---|---|---:|---:|---:|---|---|")
+    for name, info in expected.items():
+        if args.files and name not in args.files:
+            continue
         inside = time_inside(ours_command, args.dir / name, max(args.runs, 3))
-        marks = [
-            "met" if inside[rule] <= inside["parse"] else "NOT met" for rule in ("greedy", "mes")
-        ]
+        cells = [_inside_cell(inside[rule], inside["parse"]) for rule in ("greedy", "mes")]
+        parse = inside["parse"] or 0.0
         print(
-            f"| {name} | {inside['parse'] * 1000:.1f} | {inside['greedy'] * 1000:.1f} | "
-            f"{inside['mes'] * 1000:.1f} | {marks[0]} | {marks[1]} |",
+            f"| {name} | {info.get('vote_type', '?')} | {parse * 1000:.1f} | "
+            f"{cells[0][0]} | {cells[1][0]} | {cells[0][1]} | {cells[1][1]} |",
             flush=True,
         )
     if skipped:
