@@ -107,6 +107,10 @@ def ballots_naming(profile: Profile) -> dict[str, list[int]]:
 def points_naming(profile: Profile) -> dict[str, list[int]]:
     """For cumulative ballots: per project, the points each ballot naming it gives it, in the
     order of ballots_naming (zero points included)."""
+    if list(map(len, _projects_of(profile.ballots))) != list(
+        map(len, map(_points_of, profile.ballots))
+    ):
+        raise ValueError("a cumulative ballot gives points to other than its projects")
     given: dict[str, list[int]] = {p: [] for p in profile.projects}
     lists = map(given.__getitem__, itertools.chain.from_iterable(_projects_of(profile.ballots)))
     points = itertools.chain.from_iterable(map(_points_of, profile.ballots))

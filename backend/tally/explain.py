@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from .profile import BallotKind, Profile
 from .result import ProjectOutcome, Reason, Result
 from .rules import RuleName, sortable
 
-PENNY = Decimal("0.01")
-
 
 def money(amount: Fraction, currency: str) -> str:
-    """'PLN 1,603,000' or 'PLN 41.20' (exact amounts shown to the penny)."""
+    """'PLN 1,603,000' or 'PLN 41.20' (exact amounts shown to the penny, rounded half to even
+    from the exact value, however many digits it has)."""
     if amount.denominator == 1:
         text = f"{amount.numerator:,}"
     else:
-        value = Decimal(amount.numerator) / Decimal(amount.denominator)
-        text = f"{value.quantize(PENNY, rounding=ROUND_HALF_EVEN):,}"
+        pennies = round(amount * 100)  # Fraction.__round__: half to even, exactly
+        whole, part = divmod(abs(pennies), 100)
+        text = f"{'-' if pennies < 0 else ''}{whole:,}.{part:02d}"
     return f"{currency} {text}".strip()
 
 

@@ -106,6 +106,38 @@ def _solve_rho(
 # trust their sorting of the supporters (the exact price must lie inside its band).
 _BAND_MARGIN = 1e-12
 
+# Floats decide nothing unless every amount of an election (the per-voter budget, the costs,
+# the points) lies within about 2**-296 and 2**296 and there are fewer voters than 2**50: then
+# every price, budget and sum a decision rests on keeps a float's full precision, never
+# overflowing nor reaching the subnormal range, as the tolerance's argument needs. Real
+# elections are far inside (amounts of cents to billions, a few points each); anything else
+# runs on exact arithmetic alone.
+_FLOAT_BITS = 296
+_FLOAT_MAX_VOTERS = 2**50
+
+
+def _fits_floats(amount: Fraction | int) -> bool:
+    """Whether a positive amount lies between about 2**-296 and 2**296 (told from the sizes of
+    its numerator and denominator: the ratio of numbers of a and b bits lies within a factor
+    2 of 2**(a - b))."""
+    if isinstance(amount, int):
+        return amount.bit_length() < _FLOAT_BITS
+    size = amount.numerator.bit_length() - amount.denominator.bit_length()
+    return -_FLOAT_BITS < size < _FLOAT_BITS
+
+
+def floats_fit(problem: MesProblem, per_voter_budget: Fraction) -> bool:
+    """Whether floats may screen MES's decisions on ``problem`` (see _FLOAT_BITS)."""
+    fits = problem.arrays.get("floats_fit")
+    if fits is None:
+        amounts: list[Fraction | int] = [c for c in problem.costs.values() if c]
+        if not problem.cost_utilities:  # points (cost utilities are the costs)
+            points = [s.utilities for s in problem.supporters.values() if s.utilities]
+            amounts += [min(map(min, points)), max(map(max, points))] if points else []
+        fits = problem.voters < _FLOAT_MAX_VOTERS and all(map(_fits_floats, amounts))
+        problem.arrays["floats_fit"] = fits
+    return fits and (not per_voter_budget or _fits_floats(per_voter_budget))
+
 
 def _screened_rho(
     weight: dict[tuple[int, Fraction | int], int],
@@ -136,6 +168,8 @@ def _screened_rho(
         left = cost_f
         heads = math.fsum(map(operator.mul, floats, weights))
         for i in sorted(range(len(keys)), key=ratios.__getitem__):
+            if not heads > 0:  # lost to cancellation (utilities far apart): decide exactly
+                break
             guess = left / heads
             if guess <= ratios[i]:
                 rho_f = guess
@@ -190,20 +224,23 @@ def _fill(remaining: Fraction, heads: int, near: list[tuple[Fraction, int]]) -> 
 
 
 def mes_exact(problem: MesProblem, per_voter_budget: Fraction) -> MesOutcome:
-    """MES with Fractions; budgets per class of voter groups that share a payment history."""
+    """MES with Fractions; budgets per class of voter groups that share a payment history.
+    Floats screen its decisions only where they fit (floats_fit); elsewhere none is used."""
+    screened = floats_fit(problem, per_voter_budget)
     group_class = [0] * len(problem.group_counts)
     class_budget: list[Fraction] = [per_voter_budget]
-    class_float = [float(per_voter_budget)]  # the same, rounded: floats screen every price
+    # The same, rounded: floats screen every price (None: they do not).
+    class_float = [float(per_voter_budget)] if screened else None
     outcome = MesOutcome()
-    # Supporting groups of more than one voter, per project: one voter of each group is
-    # counted in C (collections.Counter), the others here. Made once for add1's many runs.
+    # Supporting groups of one voter count in C (collections.Counter), each once; the others
+    # (more voters, or none) are corrected here. Made once for add1's many runs.
     several = problem.arrays.get("several")
     if several is None:
         several = problem.arrays["several"] = {
             p: [
                 (g, u, n - 1)
                 for g, n, u in zip(s.groups, s.counts, s.utilities, strict=True)
-                if n > 1
+                if n != 1
             ]
             for p, s in problem.supporters.items()
         }
@@ -218,7 +255,15 @@ def mes_exact(problem: MesProblem, per_voter_budget: Fraction) -> MesOutcome:
         for g, u, more in several[project]:
             weight[group_class[g], u] += more
         priced_at[project] = len(outcome.winners)
-        return _screened_rho(weight, class_budget, class_float, problem.costs[project])
+        if class_float is None:
+            keys = list(weight)
+            budgets = [class_budget[k] for k, _u in keys]
+            return _solve_rho(
+                budgets, list(weight.values()), [u for _k, u in keys], cost_of(project)
+            )
+        return _screened_rho(weight, class_budget, class_float, cost_of(project))
+
+    cost_of = problem.costs.__getitem__
 
     heap: list[tuple[Fraction, int, str]] = []
     for project in problem.candidates:
@@ -251,7 +296,7 @@ def _fund_exactly(
     problem: MesProblem,
     group_class: list[int],
     class_budget: list[Fraction],
-    class_float: list[float],
+    class_float: list[float] | None,
     outcome: MesOutcome,
 ) -> None:
     """Each supporter pays min(budget, rho * utility): one child class per (class, utility)
@@ -261,8 +306,23 @@ def _fund_exactly(
     sup = problem.supporters[project]
     children: dict[tuple[int, Fraction | int], int] = {}
     zero = Fraction(0)
+    most = zero
+    if class_float is None:  # floats do not fit this election: every payment exactly
+        for g, u in zip(sup.groups, sup.utilities, strict=True):
+            key = (group_class[g], u)
+            child = children.get(key)
+            if child is None:
+                before = class_budget[key[0]]
+                payment = min(before, rho * u)
+                most = max(most, payment)
+                class_budget.append(before - payment)
+                child = children[key] = len(class_budget) - 1
+            group_class[g] = child
+        outcome.winners.append(project)
+        outcome.max_payment[project] = most
+        return
     rho_f, rho_n, rho_d = float(rho), rho.numerator, rho.denominator
-    most, most_f = zero, 0.0
+    most_f = 0.0
     for g, u in zip(sup.groups, sup.utilities, strict=True):
         key = (group_class[g], u)
         child = children.get(key)
@@ -360,6 +420,8 @@ def mes_fast(problem: MesProblem, per_voter_budget: Fraction, np: Any) -> MesOut
     """
     if not problem.cost_utilities:
         raise ValueError("the fast engine handles cost utilities only")
+    if not floats_fit(problem, per_voter_budget):
+        return mes_exact(problem, per_voter_budget)
     try:
         run = _FastRun(problem, per_voter_budget, np)
         run.run()
@@ -373,6 +435,8 @@ def mes_fast_structure(
 ) -> tuple[MesOutcome, Structure | None, float]:
     """MES with its structure (see _FastRun.run_structure), for add1 to skip budgets, and an
     estimate of how far the per-voter budget can rise before the structure changes."""
+    if not floats_fit(problem, per_voter_budget):
+        return mes_exact(problem, per_voter_budget), None, 0.0
     try:
         run = _FastRun(problem, per_voter_budget, np)
         _outcome, structure = run.run_structure()
@@ -1148,6 +1212,8 @@ def mes_pure(problem: MesProblem, per_voter_budget: Fraction) -> MesOutcome:
     exactly; the same answer as ``mes_fast`` and ``mes_exact``."""
     if not problem.cost_utilities:
         raise ValueError("the float engine handles cost utilities only")
+    if not floats_fit(problem, per_voter_budget):
+        return mes_exact(problem, per_voter_budget)
     try:
         run = _PureRun(problem, per_voter_budget)
         run.run()

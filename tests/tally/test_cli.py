@@ -324,6 +324,37 @@ def test_a_bad_file_gives_an_error_object_and_the_others_still_print(tmp_path: P
     assert "Traceback" not in text.stderr
 
 
+def test_amounts_beyond_floats_are_tallied_not_reported_as_internal_errors(
+    tmp_path: Path,
+) -> None:
+    """A file's numbers may have any number of digits: a 400-digit cost (MES's float engines
+    and the explanations' decimal rounding once failed on it) and 400-digit points."""
+    big = "9" * 400
+    costly = tmp_path / "costly.pb"
+    costly.write_text(
+        f"META\nkey;value\nbudget;{big}{big}\nvote_type;approval\nPROJECTS\nproject_id;cost\n"
+        f"1;{big}\n2;5\nVOTES\nvoter_id;vote\n1;1,2\n2;1\n3;2\n",
+        encoding="utf-8",
+    )
+    pointed = tmp_path / "pointed.pb"
+    pointed.write_text(
+        "META\nkey;value\nbudget;100\nvote_type;cumulative\nPROJECTS\nproject_id;cost\n"
+        f"1;60\n2;50\nVOTES\nvoter_id;vote;points\n1;1,2;{big},1\n2;1;3\n3;2;4\n",
+        encoding="utf-8",
+    )
+    for completion in ("none", "add1"):
+        done = tally(
+            "--format", "json", "--rule", "mes", "--completion", completion, costly, pointed
+        )
+        assert done.returncode == 0, done.stdout
+        expensive, points = records(done)
+        assert expensive["winners"] == ["1", "2"]
+        # Its two supporters pay half each, exactly; the sentence shows it to the penny.
+        assert expensive["payments"]["1"] == str(int(big) // 2) + ".5"
+        assert ",999.50 each" in expensive["explanations"]["1"]
+        assert points["winners"] == ["1"]
+
+
 @needs_pabulib
 def test_rule_errors_for_one_file_are_reported_in_place() -> None:
     # A completion on a file whose META rule is greedy: RuleError for that file only.

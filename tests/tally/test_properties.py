@@ -314,6 +314,80 @@ def test_a_supporter_a_hair_short_of_the_screened_price_pays_all_it_holds() -> N
     assert mes._screened_rho(weight, exact, list(map(float, exact)), Fraction(3)) == 1 + hair / 2
 
 
+def _points_profile(budget: Fraction, costs: dict[str, Fraction], ballots: list) -> Profile:
+    """Cumulative ballots given as (projects, points, count)."""
+    return Profile(
+        kind=BallotKind.CUMULATIVE,
+        budget=budget,
+        projects={p: Project(id=p, cost=c) for p, c in costs.items()},
+        ballots=[Ballot(projects=ps, points=pts, count=n) for ps, pts, n in ballots],
+    )
+
+
+TINY, HUGE = Fraction(3, 10**322), Fraction(10**310)
+BEYOND_FLOATS = {
+    # Amounts below the floats' normal range (subnormal): their sums lose precision.
+    "a budget of 3/10**322": _points_profile(TINY, {"a": TINY}, [(("a",), (1,), 2)]),
+    # Amounts beyond it: converting them overflows.
+    "a budget of 10**310": _points_profile(HUGE, {"a": HUGE / 10**10}, [(("a",), (1,), 2)]),
+    "per-voter budgets of 10**308": _points_profile(
+        Fraction(2 * 10**308),
+        {"a": Fraction(10**308), "b": Fraction(1)},
+        [(("a",), (1,), 1), (("a", "b"), (1, 1), 1)],
+    ),
+    "points of 10**400": _points_profile(
+        Fraction(10), {"a": Fraction(7)}, [(("a",), (10**400,), 1), (("a",), (1,), 1)]
+    ),
+    "a cost of 10**400": _points_profile(
+        Fraction(10), {"a": Fraction(10**400), "b": Fraction(4)}, [(("a", "b"), (1, 2), 2)]
+    ),
+    # Points 10**20 apart: in floats the smaller supporter's share of the utility vanishes.
+    "points 10**20 and 1": _points_profile(
+        Fraction(10), {"a": Fraction(7)}, [(("a",), (10**20,), 1), (("a",), (1,), 1)]
+    ),
+    "approvals and a cost of 10**400": Profile(
+        kind=BallotKind.APPROVAL,
+        budget=Fraction(10**401),
+        projects={"a": Project(id="a", cost=Fraction(10**400)), "b": Project(id="b", cost=TINY)},
+        ballots=[Ballot(projects=("a", "b"), count=2), Ballot(projects=("b",), count=1)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BEYOND_FLOATS))
+@pytest.mark.parametrize(
+    "completion", [Completion.NONE, Completion.ADD1, Completion.ADD1_GREEDY], ids=str
+)
+def test_elections_beyond_the_float_range_are_tallied_exactly(
+    name: str, completion: Completion
+) -> None:
+    """Floats screen MES's decisions only where every amount keeps a float's precision; beyond
+    that (amounts past 1e300 or below 1e-300, points far apart) the answer is still the exact
+    one, never a crash (each of these crashed or differed while floats screened them)."""
+    result = check_against_reference(
+        BEYOND_FLOATS[name], Rule(name=RuleName.MES, completion=completion)
+    )
+    assert result.winners, name
+
+
+def test_a_ballot_of_no_voters_weighs_nothing() -> None:
+    """A group of zero voters (a profile made in code; files never give one) supports with
+    weight zero: the exact engine's count of a project's supporters corrects it."""
+    profile = _points_profile(
+        Fraction(10),
+        {"a": Fraction(6), "b": Fraction(5)},
+        [(("a",), (1,), 0), (("a", "b"), (1, 2), 1), (("b",), (1,), 1)],
+    )
+    with exact_engine():
+        assert engine.tally(profile, Rule(name=RuleName.MES)).winners == ["b"]
+
+
+def test_points_that_do_not_match_their_projects_are_refused() -> None:
+    profile = _points_profile(Fraction(10), {"a": Fraction(6)}, [(("a",), (1, 2), 1)])
+    with pytest.raises(ValueError, match="points"):
+        engine.tally(profile, Rule(name=RuleName.MES))
+
+
 def test_close_calls_in_the_pure_float_engine_are_decided_exactly() -> None:
     """Three voters, 1/3 each: a project costing exactly what they hold together (a float sum
     of thirds is not exactly 1), and two projects whose prices tie exactly, broken by the tie
