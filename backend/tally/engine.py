@@ -77,9 +77,19 @@ def scores(
             )
     elif profile.kind is BallotKind.ORDINAL:
         k = profile.max_length or len(profile.projects)
+        # Ballots of one voter (most) are counted a position at a time, in C: the column of
+        # the projects ranked at that position (None where a ballot is shorter).
+        singles = [ballot.projects for ballot in profile.ballots if ballot.count == 1]
+        for position, column in enumerate(itertools.zip_longest(*singles)):
+            if position >= k:
+                break
+            for project, n in collections.Counter(column).items():
+                if project is not None:
+                    totals[project] += (k - position) * n
         for ballot in profile.ballots:
-            for position, project in enumerate(ballot.projects):
-                totals[project] += max(k - position, 0) * ballot.count
+            if ballot.count != 1:
+                for position, project in enumerate(ballot.projects[:k]):
+                    totals[project] += (k - position) * ballot.count
     elif profile.kind is BallotKind.CUMULATIVE:
         for ballot in profile.ballots:
             assert ballot.points is not None
