@@ -637,6 +637,22 @@ def _profile(
     )
 
 
+def test_borda_scores_stop_at_max_length_for_single_and_grouped_ballots() -> None:
+    """With max_length 2 the first choice scores 2, the second 1, and a ballot ranking more
+    (kept as published) gives the rest nothing, whether one voter cast it or several."""
+    profile = replace(
+        _profile(BallotKind.ORDINAL, Fraction(10), {"a": 1, "b": 1, "c": 1}, []),
+        ballots=[
+            Ballot(projects=("a", "b", "c"), count=1),
+            Ballot(projects=("c", "b", "a"), count=2),
+            Ballot(projects=("b",), count=1),
+        ],
+        meta={"max_length": "2"},
+    )
+    expected = {"a": Fraction(2), "b": Fraction(1 + 2 * 1 + 2), "c": Fraction(2 * 2)}
+    assert engine.scores(profile) == reference.scores(profile) == expected
+
+
 def test_mes_on_ranked_ballots_is_refused() -> None:
     profile = _profile(BallotKind.ORDINAL, Fraction(10), {"a": 4, "b": 5}, [("a", "b"), ("b",)])
     for completion in Completion:
